@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { registerHealth } from './plugin'
+import type * as schemas from './schema'
+import type * as types from './types'
+
+/**
+ * fastify-health: liveness and readiness endpoints backed by named checks.
+ *
+ * `require('fastify-health')`, its `.default` and `.healthPlugin`, `import healthPlugin from 'fastify-health'` and
+ * `import { healthPlugin } from 'fastify-health'` all give this same function, as @fastify plugins do.
+ */
+async function healthPlugin (app: FastifyInstance, options: types.HealthPluginOptions): Promise<void> {
+  await registerHealth(app, options)
+}
+fp(healthPlugin, { name: 'fastify-health', fastify: '5.x' })
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Registers a liveness check, reported by `GET path` (default `/health`). Throws at once for an empty or
+     * non-string name, a non-function check, a name already used by another liveness check, or bad options.
+     */
+    addHealthCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    /** Registers a readiness check, reported by `GET readyPath` (default `/health/ready`). Same rules as addHealthCheck. */
+    addReadyCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    /** Runs the liveness checks (sharing a run in progress and the cache) and returns the report the endpoint would send. */
+    runHealthChecks: () => Promise<schemas.HealthReport>
+    /** Runs the readiness checks and returns the report the endpoint would send. */
+    runReadyChecks: () => Promise<schemas.ReadyReport>
+  }
+  interface FastifyContextConfig {
+    /** Set on the two probe routes (`'health'` or `'ready'`), so that an auth hook can let probes through. */
+    healthProbe?: types.CheckKind
+  }
+}
+
+// The CommonJS shape of every @fastify plugin: the function itself, with `default` and a named export pointing back
+// at it, and the public types alongside.
+declare namespace healthPlugin {
+  export type HealthPluginOptions = types.HealthPluginOptions
+  export type HealthCheckFn = types.HealthCheckFn
+  export type HealthCheckContext = types.HealthCheckContext
+  export type CheckOptions = types.CheckOptions
+  export type CheckKind = types.CheckKind
+  export type StatusChangeEvent = types.StatusChangeEvent
+  export type GracefulShutdownOptions = types.GracefulShutdownOptions
+  export type OpenApiOptions = types.OpenApiOptions
+  export type CheckStatus = schemas.CheckStatus
+  export type CheckResult = schemas.CheckResult
+  export type HealthReport = schemas.HealthReport
+  export type ReadyReport = schemas.ReadyReport
+}
+healthPlugin.healthPlugin = healthPlugin
+healthPlugin.default = healthPlugin
+
+// tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
+// initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
+// reads these statements to learn the names that `import { healthPlugin } from 'fastify-health'` may use.
+module.exports.healthPlugin = healthPlugin
+module.exports.default = healthPlugin
+export = healthPlugin
