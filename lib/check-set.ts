@@ -135,6 +135,8 @@ export class CheckSet {
   }
 
   #finish (checks: readonly RegisteredCheck[], entries: CheckResult[]): RunOutcome {
+    // First, so that whatever happens below, the next request starts a new run rather than sharing this one forever.
+    this.#inFlight = undefined
     const byName: Record<string, CheckResult> = {}
     let ok = true
     for (let i = 0; i < checks.length; i++) {
@@ -152,7 +154,6 @@ export class CheckSet {
       report: { status: ok ? this.#words.ok : this.#words.bad, timestamp: Date.now() / 1000, checks: byName } as Report,
       summary: undefined
     }
-    this.#inFlight = undefined
     if (this.#cacheTtl > 0) {
       this.#cached = outcome
       this.#cachedUntil = performance.now() + this.#cacheTtl
@@ -182,7 +183,12 @@ export class CheckSet {
       try {
         this.#onStatusChange(event)
       } catch (err) {
-        this.#log.error({ err }, 'fastify-health: onStatusChange threw; the change is still applied')
+        try {
+          this.#log.error({ err }, 'fastify-health: onStatusChange threw; the change is still applied')
+        } catch {
+          // pino's error serialiser reads message/stack/cause, which a hostile thrown value may make throw.
+          this.#log.error('fastify-health: onStatusChange threw a value that cannot be logged; the change is still applied')
+        }
       }
     }
   }

@@ -1,36 +1,70 @@
+import { constants } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import type { CheckSet } from './check-set'
+import { invalid } from './options'
+
+export interface ShutdownOptions {
+  signals: NodeJS.Signals[]
+  delay: number
+}
+
+// setTimeout treats anything above this as 1 ms, which would close the app at once instead of after the delay.
+const MAX_DELAY = 2 ** 31 - 1
+// The process cannot listen to these: process.on() throws a bare `uv_signal_start EINVAL`.
+const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP'])
+const KEEP_ALIVE_MS = 1000
+const keepAlive = (): void => {}
+
+/**
+ * Checks what options.ts leaves open: signal names that Node knows and a process can listen to, and a delay that
+ * setTimeout can honour. Called at registration, before any listener is installed.
+ */
+export function validateShutdownOptions (options: ShutdownOptions): void {
+  for (const signal of options.signals) {
+    if (!Object.hasOwn(constants.signals, signal) || UNCATCHABLE.has(signal)) {
+      throw invalid('option "gracefulShutdown.signals"', 'signal names that a process can listen to, such as "SIGTERM" (not SIGKILL or SIGSTOP)', signal)
+    }
+  }
+  if (options.delay > MAX_DELAY) {
+    throw invalid('option "gracefulShutdown.delay"', `at most ${MAX_DELAY} ms`, options.delay)
+  }
+}
 
 /**
  * Graceful shutdown for rolling updates. On the first signal readiness turns `not_ready` at once, so that load
  * balancers and Kubernetes endpoints stop routing here; after `delay` ms the app closes (requests in flight finish)
  * and the signal is raised again with our listener gone, so the process ends the way it would have without us.
- * A second signal during the delay skips the rest of the wait.
+ * A second signal during the delay skips the rest of the wait, and so does the app closing for another reason.
  */
-export function installGracefulShutdown (
-  app: FastifyInstance,
-  ready: CheckSet,
-  options: { signals: NodeJS.Signals[], delay: number }
-): void {
+export function installGracefulShutdown (app: FastifyInstance, ready: CheckSet, options: ShutdownOptions): void {
   let received: NodeJS.Signals | undefined
   let timer: NodeJS.Timeout | undefined
+  let finishing = false
 
   const removeListeners = (): void => {
     for (const signal of options.signals) process.removeListener(signal, onSignal)
   }
 
+  const reRaise = (): void => {
+    process.kill(process.pid, received as NodeJS.Signals)
+    // With no listener left, the default action ends the process right here. If something else listens to the
+    // signal (signal-exit, the app's own handler), Node hands it over on a later turn of the event loop, which may
+    // have nothing left to do after close() and would end with code 0 first: keep it alive until the signal is
+    // handled, the way it would have been without the plugin.
+    setTimeout(keepAlive, KEEP_ALIVE_MS)
+  }
+
   const finish = (): void => {
+    finishing = true
     clearTimeout(timer)
+    // From here on the signal's default action applies again: a further signal ends the process at once.
     removeListeners()
-    const signal = received as NodeJS.Signals
-    app.close().then(
-      () => process.kill(process.pid, signal),
-      /* c8 ignore next 4 -- only an onClose hook of the app's own can make close() fail */
-      (err: unknown) => {
-        app.log.error({ err }, 'fastify-health: app.close() failed during graceful shutdown')
-        process.kill(process.pid, signal)
-      }
-    )
+    // close() while the app is already closing resolves when that close has finished, so this also serves the
+    // case where something else closed the app during the delay.
+    app.close().then(reRaise, (err: unknown) => {
+      app.log.error({ err }, 'fastify-health: app.close() failed during graceful shutdown')
+      reRaise()
+    })
   }
 
   function onSignal (signal: NodeJS.Signals): void {
@@ -46,9 +80,11 @@ export function installGracefulShutdown (
   }
 
   for (const signal of options.signals) process.on(signal, onSignal)
-  // An app closed for another reason must not leave its listeners on the process.
   app.addHook('onClose', (_instance, done) => {
+    // Closed for another reason: leave no listener on the process (tests, CLIs and apps that close and go on).
     if (received === undefined) removeListeners()
+    // Closed by someone else during the delay: there is nothing left to wait for; end the process once it is closed.
+    else if (!finishing) finish()
     done()
   })
 }

@@ -20,16 +20,30 @@ export interface RegisteredCheck {
  */
 class CheckContext implements HealthCheckContext {
   #controller: AbortController | undefined
+  #aborted = false
+  #reason: unknown
 
   get signal (): AbortSignal {
-    this.#controller ??= new AbortController()
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      // A check that first reads its signal after its time is up (say, after an await) must still see it aborted.
+      if (this.#aborted) this.#controller.abort(this.#reason)
+    }
     return this.#controller.signal
   }
 
   abort (reason: unknown): void {
-    this.#controller?.abort(reason)
+    if (this.#controller !== undefined) {
+      this.#controller.abort(reason)
+    } else {
+      this.#aborted = true
+      this.#reason = reason
+    }
   }
 }
+
+// setTimeout treats a longer delay as 1 ms (and emits a TimeoutOverflowWarning), which would time a check out at once.
+const MAX_TIMER_DELAY = 2 ** 31 - 1
 
 const nowSeconds = (): number => Date.now() / 1000
 
@@ -71,7 +85,7 @@ export class PendingCheck {
     this.promise = new Promise<CheckResult>(resolve => { this.#resolve = resolve })
     // Deliberately not unref()ed: a run in progress keeps the process alive until it has its answer, so that
     // `await app.inject('/health')` in a script always gets one. The timeout bounds it; close() ends it early.
-    const remaining = Math.max(0, check.timeout - (performance.now() - start))
+    const remaining = Math.min(MAX_TIMER_DELAY, Math.max(0, check.timeout - (performance.now() - start)))
     this.#timer = setTimeout(PendingCheck.#onTimeout, remaining, this)
     registry.add(this)
     try {

@@ -1,0 +1,65 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { invalid, positiveMs } from '../options'
+import type { HealthCheckFn } from '../types'
+import { formatMs } from './format'
+import { optionsObject } from './validate'
+
+/** Options of `eventLoopDelay()`. */
+export interface EventLoopDelayOptions {
+  /**
+   * Largest acceptable event loop delay at `percentile`, in milliseconds. A positive finite number. Required.
+   */
+  maxMs: number
+  /**
+   * Which percentile of the delays sampled since the previous run is compared with `maxMs`, greater than 0 and at
+   * most 100.
+   * Default: `99`.
+   */
+  percentile?: number
+}
+
+/** The check `eventLoopDelay()` returns: it holds a histogram, which `close()` stops. */
+export type EventLoopDelayCheck = HealthCheckFn & { close: () => void }
+
+const KEYS = ['maxMs', 'percentile'] as const
+
+/**
+ * A check of event loop delay, measured with `perf_hooks.monitorEventLoopDelay` (sampled every 10 ms).
+ *
+ * The histogram starts on the check's first run, which therefore has nothing to judge and resolves `true`. Each later
+ * run reads the percentile of the delays sampled since the run before, then resets the histogram, so that one stall
+ * fails the next run only. When the figure is above `maxMs` the check throws (it reports `error`, not `fail`) with a
+ * message such as `event loop delay p99 212.4 ms > limit 100 ms`. The check answers synchronously and so never waits
+ * on its signal. The plugin calls its `close()` when the app closes, which stops the histogram; a run after that
+ * starts it again.
+ *
+ * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
+ */
+export function eventLoopDelay (options: EventLoopDelayOptions): EventLoopDelayCheck {
+  const opts = optionsObject('eventLoopDelay', options, KEYS)
+  const maxMs = positiveMs('eventLoopDelay option "maxMs"', opts.maxMs)
+  const percentile = opts.percentile ?? 99
+  if (typeof percentile !== 'number' || !(percentile > 0 && percentile <= 100)) {
+    throw invalid('eventLoopDelay option "percentile"', 'a number greater than 0 and at most 100', percentile)
+  }
+  const p: number = percentile
+  let histogram: IntervalHistogram | undefined
+
+  function eventLoopDelayCheck (): boolean {
+    if (histogram === undefined) {
+      histogram = monitorEventLoopDelay({ resolution: 10 })
+      histogram.enable()
+      return true
+    }
+    // No sample yet (two runs within one sampling interval): nothing says the loop is late.
+    const delay = histogram.count === 0 ? 0 : histogram.percentile(p) / 1e6
+    histogram.reset()
+    if (delay > maxMs) throw new Error(`event loop delay p${p} ${formatMs(delay)} > limit ${formatMs(maxMs)}`)
+    return true
+  }
+  eventLoopDelayCheck.close = function close (): void {
+    histogram?.disable()
+    histogram = undefined
+  }
+  return eventLoopDelayCheck
+}

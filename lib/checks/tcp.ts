@@ -1,0 +1,53 @@
+import { connect } from 'node:net'
+import { invalid } from '../options'
+import type { HealthCheckFn } from '../types'
+import { optionsObject } from './validate'
+
+/** Options of `tcp()`. */
+export interface TcpCheckOptions {
+  /** Host name or IP address to connect to. A non-empty string. Required. */
+  host: string
+  /** TCP port, an integer from 1 to 65535. Required. */
+  port: number
+}
+
+const KEYS = ['host', 'port'] as const
+
+/**
+ * A check that opens a TCP connection to `host:port` and closes it as soon as it is established; nothing is sent.
+ *
+ * It resolves `true` once connected. A connection that fails rejects (the check reports `error`) with the system's
+ * message, e.g. `connect ECONNREFUSED 127.0.0.1:6379` or `getaddrinfo ENOTFOUND cache.internal`. When the check's
+ * signal aborts (timeout, app closing), the socket is destroyed and the check rejects with the signal's reason.
+ *
+ * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
+ */
+export function tcp (options: TcpCheckOptions): HealthCheckFn {
+  const opts = optionsObject('tcp', options, KEYS)
+  const { host, port } = opts
+  if (typeof host !== 'string' || host === '') throw invalid('tcp option "host"', 'a non-empty string', host)
+  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+    throw invalid('tcp option "port"', 'an integer from 1 to 65535', port)
+  }
+
+  return async function tcpCheck ({ signal }) {
+    signal.throwIfAborted()
+    return await new Promise<boolean>((resolve, reject) => {
+      const socket = connect({ host, port: port as number })
+      const onAbort = (): void => {
+        socket.destroy()
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      socket.once('connect', () => {
+        signal.removeEventListener('abort', onAbort)
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', err => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      })
+    })
+  }
+}

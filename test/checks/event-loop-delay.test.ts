@@ -1,0 +1,97 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
+import { inspect } from 'node:util'
+import t from 'tap'
+import { eventLoopDelay } from '../../lib/checks/event-loop-delay'
+
+const context = { signal: new AbortController().signal }
+
+/**
+ * Lets the monitor started by a check's first run take its first sample, which only sets its baseline (a sample is
+ * the time between two ticks of its 10 ms timer). There is no event to await for that, hence the short sleep; the
+ * turn after it makes sure the timers phase in which the tick is due has passed.
+ */
+async function letSamplingStart (): Promise<void> {
+  await sleep(20)
+  await nextTurn()
+}
+
+/**
+ * Keeps the event loop busy, as a synchronous CPU-bound request would, then lets the loop go round once more: the
+ * second turn comes after a timers phase, in which the monitor's late tick records the stall.
+ */
+async function stall (ms: number): Promise<void> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    // busy-wait on purpose
+  }
+  await nextTurn()
+  await nextTurn()
+}
+
+t.test('fails after the event loop was blocked, passes again once the window is reset', async t => {
+  const check = eventLoopDelay({ maxMs: 50 })
+  t.teardown(check.close)
+  t.equal(check(context), true, 'the first run starts the histogram and has nothing to judge')
+  await letSamplingStart()
+  await stall(200)
+  t.throws(() => check(context), { message: /^event loop delay p99 \d+(\.\d)? ms > limit 50 ms$/ })
+  // The failing run reset the histogram: the 200 ms stall no longer counts, only the idle ticks after it.
+  await letSamplingStart()
+  t.equal(check(context), true)
+})
+
+t.test('the percentile option picks the figure compared', async t => {
+  const median = eventLoopDelay({ maxMs: 100, percentile: 50 })
+  const worst = eventLoopDelay({ maxMs: 100, percentile: 100 })
+  t.teardown(median.close)
+  t.teardown(worst.close)
+  median(context)
+  worst(context)
+  await letSamplingStart()
+  // Several idle ticks of about 10 ms, then one 200 ms stall: the median is an idle tick, the maximum the stall.
+  await sleep(60)
+  await stall(200)
+  t.equal(median(context), true, 'p50 ignores a single stall')
+  t.throws(() => worst(context), { message: /^event loop delay p100 \d+(\.\d)? ms > limit 100 ms$/ })
+})
+
+t.test('passes when the loop is not delayed beyond maxMs', async t => {
+  const check = eventLoopDelay({ maxMs: 1000 })
+  t.teardown(check.close)
+  check(context)
+  await letSamplingStart()
+  await stall(50)
+  t.equal(check(context), true)
+  t.equal(check(context), true, 'a run right after another, with no new sample, passes')
+})
+
+t.test('close() stops the histogram; a later run starts a new one', async t => {
+  const check = eventLoopDelay({ maxMs: 20 })
+  check.close()
+  t.pass('closing a check that never ran is fine')
+  check(context)
+  await letSamplingStart()
+  await stall(100)
+  check.close()
+  // Had close() kept the old histogram, its 100 ms sample would fail this run.
+  t.equal(check(context), true, 'the first run after close() starts again')
+  check.close()
+})
+
+t.test('validates its options at once', async t => {
+  const bad: Array<[unknown, RegExp]> = [
+    [undefined, /^fastify-health: eventLoopDelay option "maxMs" must be a positive finite number of milliseconds, received undefined/],
+    [5, /^fastify-health: eventLoopDelay options must be an object with the keys maxMs, percentile, received number 5$/],
+    [{ maxMs: 10, max: 5 }, /eventLoopDelay options must be .* \(unknown key "max"\)/],
+    [{ maxMs: 0 }, /^fastify-health: eventLoopDelay option "maxMs" must be a positive finite number of milliseconds, received number 0$/],
+    [{ maxMs: '100' }, /eventLoopDelay option "maxMs" must be a positive finite number of milliseconds, received "100"$/],
+    [{ maxMs: 10, percentile: 0 }, /^fastify-health: eventLoopDelay option "percentile" must be a number greater than 0 and at most 100, received number 0$/],
+    [{ maxMs: 10, percentile: 101 }, /eventLoopDelay option "percentile" must be a number greater than 0 and at most 100, received number 101$/],
+    [{ maxMs: 10, percentile: 'p99' }, /eventLoopDelay option "percentile" must be .*, received "p99"$/]
+  ]
+  for (const [options, message] of bad) {
+    t.throws(() => eventLoopDelay(options as never), { code: 'FST_HEALTH_INVALID_OPTION', message }, inspect(options))
+  }
+  const check = eventLoopDelay({ maxMs: 10, percentile: 100 })
+  t.type(check.close, 'function', 'percentile 100 is accepted')
+})

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import type { Test } from 'tap'
+
+/** The repository root: examples run from there so that 'fastify-health' resolves to its dist/. */
+export const ROOT = resolve(__dirname, '../../..')
+
+export interface Proc {
+  readonly child: ChildProcess
+  readonly name: string
+  /** Everything written to stdout and stderr so far. */
+  output: () => string
+  /** Resolves with the first match of `pattern` in the output; rejects on exit or after `timeoutMs`. */
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>
+  /** Resolves when the process has exited, with its code or signal. */
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  readonly running: boolean
+}
+
+const live = new Set<ChildProcess>()
+// A test process that dies on an uncaught error must not leave servers behind.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+/** The environment of a child: ours, without NODE_V8_COVERAGE (children stay out of the coverage report). */
+export function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  delete env.NODE_V8_COVERAGE
+  return env
+}
+
+/** Starts a program; the test's teardown kills it (SIGKILL) if it is still running, even when the test failed. */
+export function startProcess (t: Test, name: string, command: string, args: string[], options: { env?: Record<string, string>, cwd?: string } = {}): Proc {
+  const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
+  live.add(child)
+  let text = ''
+  const waiters = new Set<() => void>()
+  const onData = (chunk: Buffer): void => {
+    text += chunk.toString()
+    for (const waiter of waiters) waiter()
+  }
+  child.stdout?.on('data', onData)
+  child.stderr?.on('data', onData)
+  let running = true
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
+    child.on('exit', (code, signal) => {
+      running = false
+      live.delete(child)
+      for (const waiter of waiters) waiter()
+      resolve({ code, signal })
+    })
+  })
+  child.on('error', err => { text += `\n[spawn error] ${err.message}\n` })
+
+  t.teardown(async () => {
+    if (running) {
+      child.kill('SIGKILL')
+      await exited
+    }
+  })
+
+  const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> => {
+    return await new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = text.match(pattern)
+        if (match !== null) done(() => resolve(match))
+        else if (!running) done(() => reject(new Error(`${name} exited before printing ${pattern}; output:\n${text}`)))
+      }
+      const timer = setTimeout(() => done(() => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; output:\n${text}`))), timeoutMs)
+      const done = (settle: () => void): void => {
+        clearTimeout(timer)
+        waiters.delete(check)
+        settle()
+      }
+      waiters.add(check)
+      check()
+    })
+  }
+
+  return {
+    child,
+    name,
+    output: () => text,
+    waitFor,
+    exited,
+    get running () { return running }
+  }
+}
+
+/** A TypeScript file run by node with tsx's loader, in one process (signals reach the program itself). */
+export function startTs (t: Test, file: string, env: Record<string, string> = {}): Proc {
+  return startProcess(t, file, process.execPath, ['--import', 'tsx', resolve(ROOT, file)], { env })
+}
+
+/**
+ * Starts an example (or fixture) on a port the system picks and returns it with its base URL, read from the
+ * `Health check endpoint: http://...` line it prints.
+ */
+export async function startExample (t: Test, file: string, env: Record<string, string> = {}): Promise<{ proc: Proc, baseUrl: string, port: number }> {
+  const proc = startTs(t, file, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env })
+  const [, baseUrl] = await proc.waitFor(/Health check endpoint: (http:\/\/127\.0\.0\.1:\d+)\/health\b/)
+  return { proc, baseUrl, port: Number(new URL(baseUrl).port) }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, for programs that cannot be told to pick one themselves. */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/** Sends `signal` and waits for the process to end; SIGKILL if it has not ended after `timeoutMs`. */
+export async function stop (proc: Proc, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+  if (!proc.running) return await proc.exited
+  proc.child.kill(signal)
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs)
+  try {
+    return await proc.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Calls `fn` every `intervalMs` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function pollUntil<T> (what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await fn()
+      if (value !== undefined) return value
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`)
+    await new Promise(resolve => setTimeout(resolve, intervalMs))
+  }
+}
+
+/** Fails with a clear message when the package has not been built (the examples import 'fastify-health' → dist/). */
+export function distBuilt (): boolean {
+  try {
+    require.resolve('fastify-health', { paths: [ROOT] })
+    return true
+  } catch {
+    return false
+  }
+}

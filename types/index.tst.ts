@@ -1,0 +1,77 @@
+// Type tests of the public API, against the built declarations (the package name resolves to dist/).
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import { expect, test } from 'tstyche'
+import healthPlugin, {
+  healthPlugin as namedPlugin,
+  type CheckResult,
+  type HealthCheckFn,
+  type HealthPluginOptions,
+  type HealthReport,
+  type ReadyReport,
+  type StatusChangeEvent
+} from 'fastify-health'
+
+const app = Fastify()
+
+test('the default and named exports are the same plugin', () => {
+  expect(namedPlugin).type.toBe(healthPlugin)
+  expect(healthPlugin.default).type.toBe(healthPlugin)
+  expect(healthPlugin).type.toBeAssignableTo<FastifyPluginAsync<HealthPluginOptions>>()
+})
+
+test('register() accepts the documented options and rejects others', () => {
+  expect(app.register).type.toBeCallableWith(healthPlugin)
+  expect(app.register).type.toBeCallableWith(healthPlugin, {
+    path: '/status',
+    readyPath: '/status/ready',
+    timeout: 500,
+    cacheTtl: 1000,
+    exposeDetails: (request: { ip: string }) => request.ip === '127.0.0.1',
+    logLevel: 'silent',
+    gracefulShutdown: { signals: ['SIGTERM'], delay: 3000 },
+    onStatusChange: (event: StatusChangeEvent) => { void event.previous },
+    openapi: { hide: true, tags: ['ops'] }
+  })
+  expect(app.register).type.toBeCallableWith(healthPlugin, { gracefulShutdown: true, exposeDetails: false })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { pth: '/health' })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { timeout: '800' })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { logLevel: 'loud' })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { gracefulShutdown: { signals: ['SIGNOPE'] } })
+})
+
+test('addHealthCheck and addReadyCheck take a name, a boolean check and options', () => {
+  expect(app.addHealthCheck).type.toBeCallableWith('database', () => true)
+  expect(app.addHealthCheck).type.toBeCallableWith('database', async ({ signal }: { signal: AbortSignal }) => !signal.aborted)
+  expect(app.addReadyCheck).type.toBeCallableWith('migrations', () => Promise.resolve(false), { timeout: 100, critical: false })
+  expect(app.addHealthCheck('a', () => true)).type.toBe<FastifyInstance>()
+
+  expect(app.addHealthCheck).type.not.toBeCallableWith('database', () => 'ok')
+  expect(app.addHealthCheck).type.not.toBeCallableWith('database', async () => 1)
+  expect(app.addHealthCheck).type.not.toBeCallableWith(42, () => true)
+  expect(app.addReadyCheck).type.not.toBeCallableWith('m', () => true, { timout: 100 })
+  expect(app.addReadyCheck).type.not.toBeCallableWith('m', () => true, { critical: 'no' })
+})
+
+test('a check receives a context with an AbortSignal', () => {
+  const check: HealthCheckFn = (context) => {
+    expect(context.signal).type.toBe<AbortSignal>()
+    return true
+  }
+  expect(check).type.toBeAssignableTo<HealthCheckFn>()
+})
+
+test('the report types follow the schema', () => {
+  expect(app.runHealthChecks()).type.toBe<Promise<HealthReport>>()
+  expect(app.runReadyChecks()).type.toBe<Promise<ReadyReport>>()
+  expect<HealthReport['status']>().type.toBe<'healthy' | 'unhealthy'>()
+  expect<ReadyReport['status']>().type.toBe<'ready' | 'not_ready'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'fail' | 'error'>()
+  expect<CheckResult>().type.toBeAssignableFrom({ status: 'error' as const, error: 'boom', timestamp: 1, duration: 2 })
+  expect<CheckResult>().type.not.toBeAssignableFrom({ status: 'ok', timestamp: 1, duration: 2 })
+})
+
+test('probe routes are marked in the route config', () => {
+  app.addHook('onRequest', async (request) => {
+    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | undefined>()
+  })
+})
