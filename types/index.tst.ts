@@ -29,7 +29,7 @@ test('register() accepts the documented options and rejects others', () => {
     exposeDetails: (request: { ip: string }) => request.ip === '127.0.0.1',
     logLevel: 'silent',
     gracefulShutdown: { signals: ['SIGTERM'], delay: 3000 },
-    onStatusChange: (event: StatusChangeEvent) => { void event.previous },
+    onStatusChange: (event: StatusChangeEvent) => { console.log(event.previous) },
     openapi: { hide: true, tags: ['ops'] }
   })
   expect(app.register).type.toBeCallableWith(healthPlugin, { gracefulShutdown: true, exposeDetails: false })
