@@ -7,9 +7,9 @@
 //   parent -> load  { type: 'go' }
 //   load -> parent  { type: 'result', result }  the measured run, reduced to the figures the report needs
 //
-//   parent -> load  { type: 'burst', url, warmUrl, n }   n simultaneous requests on n already-open sockets
+//   parent -> load  { type: 'burst', port, path, n }   n simultaneous requests on n already-open connections
 //   load -> parent  { type: 'result', result }
-import http from 'node:http'
+import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 
@@ -19,32 +19,49 @@ function cannon (opts) {
   })
 }
 
-function get (agent, url) {
+/** Opens one TCP connection to the server and resolves once it is established. */
+function connect (port) {
   return new Promise((resolve, reject) => {
-    const start = performance.now()
-    http.get(url, { agent }, res => {
-      res.resume()
-      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - start }))
-    }).on('error', reject)
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket))
+    socket.once('error', reject)
+  })
+}
+
+/** Reads one `Connection: close` response to its end; resolves with the status code and the time since `start`. */
+function answer (socket, start) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    socket.on('data', chunk => chunks.push(chunk))
+    socket.once('error', reject)
+    socket.once('end', () => {
+      const head = Buffer.concat(chunks).toString('latin1', 0, 16)
+      resolve({ status: Number(head.slice(9, 12)), ms: performance.now() - start })
+    })
   })
 }
 
 /**
- * Opens n keep-alive sockets (one request each to warmUrl), then sends one request to url on every socket at once,
- * so that all n are in flight together rather than trickling in as connections get established.
+ * Opens n connections first, then writes one request on every one of them in a single synchronous loop, so that the
+ * n requests are in flight together rather than trickling in as connections get established or as an HTTP client
+ * builds them one by one.
  */
-async function burst ({ url, warmUrl, n }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: n, maxFreeSockets: n })
+async function burst ({ port, path, n }) {
+  const sockets = []
   try {
-    await Promise.all(Array.from({ length: n }, () => get(agent, warmUrl)))
-    const open = Object.values(agent.freeSockets).reduce((sum, list) => sum + list.length, 0)
+    for (let i = 0; i < n; i += 100) {
+      sockets.push(...await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => connect(port))))
+    }
+    const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`, 'latin1')
     const start = performance.now()
-    const answers = await Promise.all(Array.from({ length: n }, () => get(agent, url)))
+    const pending = sockets.map(socket => answer(socket, start))
+    for (const socket of sockets) socket.write(request)
+    const writtenMs = performance.now() - start
+    const answers = await Promise.all(pending)
     const wall = performance.now() - start
     const ms = answers.map(a => a.ms).sort((a, b) => a - b)
     return {
       n,
-      socketsOpenBefore: open,
+      writtenMs,
       ok: answers.filter(a => a.status === 200).length,
       wallMs: wall,
       minMs: ms[0],
@@ -52,7 +69,7 @@ async function burst ({ url, warmUrl, n }) {
       maxMs: ms[n - 1]
     }
   } finally {
-    agent.destroy()
+    for (const socket of sockets) socket.destroy()
   }
 }
 

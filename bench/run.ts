@@ -13,7 +13,8 @@
 //   BENCH_TARGETS             comma-separated subset of the throughput targets (default: all)
 //   BENCH_BURST (1000)        simultaneous requests on the 100 ms check (0 skips)
 //   BENCH_SOAK_REQUESTS (1000000) requests of the memory soak (0 skips)
-//   BENCH_CPU_PROF            directory: servers run with --cpu-prof and write their profiles there
+//   BENCH_CPU_PROF            directory: each server profiles its measured runs (V8 CPU profiler) and writes
+//                             <target>-r<round>.cpuprofile there; summarise with node bench/cpuprofile-top.mjs
 //   BENCH_DOCS=1              also rewrite the table in docs/benchmark.md (between its bench markers)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -155,10 +156,8 @@ class Server {
   port = 0
   #ids = 0
 
-  constructor (target: string, nodeFlags: string[] = []) {
-    const flags = [...nodeFlags]
-    if (CPU_PROF !== undefined) flags.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`)
-    this.child = spawnNode(1, [...flags, join(BENCH_DIR, 'server.mjs'), target])
+  constructor (readonly target: string, nodeFlags: string[] = []) {
+    this.child = spawnNode(1, [...nodeFlags, join(BENCH_DIR, 'server.mjs'), target])
     live.add(this.child)
     this.child.on('exit', () => live.delete(this.child))
   }
@@ -174,6 +173,14 @@ class Server {
     const answer = nextMessage<Usage>(this.child, m => m.type === 'usage' && m.id === id)
     this.child.send({ type: 'usage', id, gc })
     return await answer
+  }
+
+  /** Starts the server's CPU profiler, or (with a file) stops it and has the profile written there. */
+  async profile (file?: string): Promise<void> {
+    const id = ++this.#ids
+    const answer = nextMessage(this.child, m => m.type === 'profile' && m.id === id)
+    this.child.send({ type: 'profile', id, file })
+    await answer
   }
 
   async stop (): Promise<void> {
@@ -197,7 +204,7 @@ interface LoadResult {
  * One measured autocannon run against `server`, from a load process pinned to core 0: warm-up, server usage,
  * measured run, server usage.
  */
-async function load (server: Server, warmup: object | null, measure: object, gc = false): Promise<{ result: LoadResult, before: Usage, after: Usage }> {
+async function load (server: Server, warmup: object | null, measure: object, gc = false, profileFile?: string): Promise<{ result: LoadResult, before: Usage, after: Usage }> {
   const child = spawnNode(0, [join(BENCH_DIR, 'load.mjs')])
   live.add(child)
   try {
@@ -205,10 +212,12 @@ async function load (server: Server, warmup: object | null, measure: object, gc 
     child.send({ type: 'run', warmup, measure })
     await warm
     const before = await server.usage(gc)
+    if (profileFile !== undefined) await server.profile()
     const done = nextMessage<{ result: LoadResult }>(child, m => m.type === 'result')
     child.send({ type: 'go' })
     const { result } = await done
     const after = await server.usage(gc)
+    if (profileFile !== undefined) await server.profile(profileFile)
     return { result, before, after }
   } finally {
     await stop(child)
@@ -232,12 +241,13 @@ interface Sample {
 
 const mb = (bytes: number): number => bytes / 1024 / 1024
 
-async function measureTarget (target: Target): Promise<Sample> {
+async function measureTarget (target: Target, round: number): Promise<Sample> {
   const server = await new Server(target.name).start()
   try {
     const url = `http://127.0.0.1:${server.port}/health`
     const warmup = WARMUP > 0 ? { url, connections: CONNECTIONS, duration: WARMUP } : null
-    const { result, before, after } = await load(server, warmup, { url, connections: CONNECTIONS, duration: DURATION })
+    const profileFile = CPU_PROF === undefined ? undefined : join(CPU_PROF, `${target.name}-r${round + 1}.cpuprofile`)
+    const { result, before, after } = await load(server, warmup, { url, connections: CONNECTIONS, duration: DURATION }, false, profileFile)
     const cpuMicros = (after.cpu.user - before.cpu.user) + (after.cpu.system - before.cpu.system)
     return {
       reqPerSec: result.reqPerSec,
@@ -256,7 +266,7 @@ async function measureTarget (target: Target): Promise<Sample> {
 
 interface BurstResult {
   n: number
-  socketsOpenBefore: number
+  writtenMs: number
   ok: number
   wallMs: number
   minMs: number
@@ -274,7 +284,7 @@ async function measureBurst (): Promise<BurstResult> {
   live.add(child)
   try {
     const done = nextMessage<{ result: Omit<BurstResult, 'invocations' | 'arrivalSpreadMs' | 'arrivals'> }>(child, m => m.type === 'result')
-    child.send({ type: 'burst', url: `http://127.0.0.1:${server.port}/health`, warmUrl: `http://127.0.0.1:${server.port}/warm`, n: BURST })
+    child.send({ type: 'burst', port: server.port, path: '/health', n: BURST })
     const { result } = await done
     const usage = await server.usage()
     return { ...result, invocations: usage.invocations, arrivalSpreadMs: usage.arrivals.last - usage.arrivals.first, arrivals: usage.arrivals.count }
@@ -458,14 +468,14 @@ async function main (): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse()
     for (const target of order) {
-      const sample = await measureTarget(target)
+      const sample = await measureTarget(target, round)
       samples.get(target.name)?.push(sample)
       console.error(`round ${round + 1}/${ROUNDS} ${target.name.padEnd(22)} ${thousands(sample.reqPerSec).padStart(7)} req/s  p50 ${fixed(sample.p50, 1).padStart(5)} ms  p99 ${fixed(sample.p99, 1).padStart(5)} ms  ${fixed(sample.cpuUsPerReq, 1).padStart(6)} µs/req  rss ${fixed(sample.rssMB, 0)} MB`)
     }
     if (BURST > 0) {
       const burst = await measureBurst()
       bursts.push(burst)
-      console.error(`round ${round + 1}/${ROUNDS} burst of ${burst.n}: ${burst.invocations} check invocation(s), arrivals over ${burst.arrivalSpreadMs.toFixed(1)} ms, ${burst.ok} × 200, p50 ${burst.p50.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms`)
+      console.error(`round ${round + 1}/${ROUNDS} burst of ${burst.n}: ${burst.invocations} check invocation(s), written in ${burst.writtenMs.toFixed(1)} ms, arrivals over ${burst.arrivalSpreadMs.toFixed(1)} ms, ${burst.ok} × 200, p50 ${burst.p50.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms`)
     }
   }
 
@@ -486,6 +496,20 @@ async function main (): Promise<void> {
     `- Load average (1/5/15 min) before: ${loadBefore.map(l => l.toFixed(2)).join(' / ')}; after: ${loadAfter.map(l => l.toFixed(2)).join(' / ')}.${Math.max(loadBefore[0], loadAfter[0]) > 0.5 ? ' **Other work was running on this machine: absolute figures are noisy; compare the CPU µs/req column, which is each server\'s own CPU time.**' : ''}`
   ].join('\n')
 
+  // Profiles of the first round's runs, summarised (top functions and files by self time).
+  let profiles = ''
+  if (CPU_PROF !== undefined) {
+    const parts = TARGETS.map(t => {
+      const file = join(CPU_PROF, `${t.name}-r1.cpuprofile`)
+      if (!existsSync(file)) return ''
+      const top = execFileSync(process.execPath, [join(BENCH_DIR, 'cpuprofile-top.mjs'), file, '15'], { encoding: 'utf8' })
+      return `<details><summary>${t.name}</summary>\n\n\`\`\`\n${top.trim()}\n\`\`\`\n</details>\n`
+    })
+    profiles = ['## CPU profiles (this run was profiled: its figures carry the profiler\'s overhead)', '', ...parts].join('\n')
+  }
+  const findingsPath = join(BENCH_DIR, 'profile-findings.md')
+  const findings = existsSync(findingsPath) ? readFileSync(findingsPath, 'utf8').trim() : ''
+
   const md = [
     '# Benchmark results',
     '',
@@ -502,6 +526,10 @@ async function main (): Promise<void> {
     bursts.length === 0 ? '' : `Burst detail: ${JSON.stringify(bursts)}`,
     '',
     soak === undefined ? '' : `Soak detail: ${JSON.stringify(soak)}`,
+    '',
+    profiles,
+    '',
+    findings,
     ''
   ].join('\n')
   writeFileSync(join(BENCH_DIR, 'results.md'), md)

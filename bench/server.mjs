@@ -8,7 +8,12 @@
 //   parent -> server  { type: 'usage', id, gc? }   answered by
 //                     { type: 'usage', id, cpu, rss, heapUsed, activeResources, invocations, arrivals }
 //   With gc: true (server started with --expose-gc), memory is read after pending timers fire and full GCs.
+//   parent -> server  { type: 'profile', id, file? }   starts the V8 CPU profiler, or (with file) stops it and
+//                     writes the .cpuprofile there; answered by { type: 'profile', id }. Only the measured run is
+//                     profiled: start-up and warm-up stay out of the figures.
+import { writeFileSync } from 'node:fs'
 import http from 'node:http'
+import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
@@ -150,11 +155,10 @@ const targets = {
   'fh-3x20ms-ttl0': fh(times(3, slowPass(20)), { cacheTtl: 0 }),
   'fh-3x20ms-ttl1000': fh(times(3, slowPass(20)), { cacheTtl: 1000 }),
   'fh-10x50ms': fh(times(10, slowPass(50))),
-  // Single-flight proof: one 100 ms check, no cache. /warm opens the client's sockets beforehand so that the
-  // probe requests arrive together; arrivals are recorded so the report can show they overlapped the run.
+  // Single-flight proof: one 100 ms check, no cache. Arrivals are recorded so that the report can show whether the
+  // requests overlapped the run (requests that arrive after it ended rightly start another).
   'fh-1x100ms': async () => {
     const app = await fh([slowPass(100)], { timeout: 5000 })()
-    app.get('/warm', () => 'ok')
     app.addHook('onRequest', (request, _reply, done) => {
       if (request.url === '/health') {
         const now = performance.now()
@@ -217,6 +221,25 @@ async function usage (collect) {
   }
 }
 
+let session
+
+/** Starts the CPU profiler, or stops it and writes the profile to `file`. */
+async function profile (file) {
+  const post = (method, params) => new Promise((resolve, reject) => {
+    session.post(method, params, (err, result) => err ? reject(err) : resolve(result))
+  })
+  if (file === undefined) {
+    session ??= new Session()
+    session.connect()
+    await post('Profiler.enable')
+    await post('Profiler.start')
+  } else {
+    const { profile } = await post('Profiler.stop')
+    session.disconnect()
+    writeFileSync(file, JSON.stringify(profile))
+  }
+}
+
 async function main () {
   const name = process.argv[2]
   const factory = targets[name]
@@ -235,6 +258,7 @@ async function main () {
   }
   process.on('message', msg => {
     if (msg.type === 'usage') usage(msg.gc === true).then(u => process.send({ type: 'usage', id: msg.id, ...u }))
+    if (msg.type === 'profile') profile(msg.file).then(() => process.send({ type: 'profile', id: msg.id }))
   })
   // The parent going away (or closing the channel) ends the server: no orphan keeps a core busy.
   process.on('disconnect', () => process.exit(0))

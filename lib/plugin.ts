@@ -22,12 +22,7 @@ function buildHandler (set: CheckSet, policy: NormalisedOptions['exposeDetails']
     return function probeHandler (_request: FastifyRequest, reply: FastifyReply) {
       reply.header('cache-control', 'no-store')
       const outcome = set.get()
-      if (outcome instanceof Promise) {
-        return outcome.then(done => {
-          reply.code(done.code)
-          return body(done, policy)
-        })
-      }
+      if (outcome instanceof Promise) return answerLater(outcome, reply, policy)
       reply.code(outcome.code)
       return body(outcome, policy)
     }
@@ -38,6 +33,13 @@ function buildHandler (set: CheckSet, policy: NormalisedOptions['exposeDetails']
     reply.code(outcome.code)
     return body(outcome, details)
   }
+}
+
+/** The asynchronous half of the fixed-policy handler: a plain function, so that a request builds no closure. */
+async function answerLater (pending: Promise<RunOutcome>, reply: FastifyReply, details: boolean): Promise<unknown> {
+  const outcome = await pending
+  reply.code(outcome.code)
+  return body(outcome, details)
 }
 
 /** Runs the user's details policy; a policy that throws hides the details rather than failing the probe. */

@@ -17,7 +17,7 @@ t.test('cacheTtl defaults to 0: every request runs the checks', async t => {
 })
 
 t.test('a finished run answers later requests for cacheTtl ms; the timestamps show when it was produced', async t => {
-  const ttl = 60
+  const ttl = 250
   const { app } = await buildApp({ cacheTtl: ttl })
   t.teardown(() => app.close())
   let calls = 0
@@ -43,7 +43,7 @@ t.test('a finished run answers later requests for cacheTtl ms; the timestamps sh
 })
 
 t.test('failures and errors are cached too', async t => {
-  const ttl = 60
+  const ttl = 250
   const { app } = await buildApp({ cacheTtl: ttl, timeout: 10 })
   t.teardown(() => app.close())
   let healthy = false
@@ -92,7 +92,7 @@ t.test('requests during a run share it, then the cache answers', async t => {
 })
 
 t.test('a check registered while a result is cached shows up once the cache expires', async t => {
-  const ttl = 40
+  const ttl = 250
   const { app } = await buildApp({ cacheTtl: ttl })
   t.teardown(() => app.close())
   app.addHealthCheck('a', () => true)

@@ -1,13 +1,13 @@
-import { once } from 'node:events'
 import Fastify from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
 import { get, startFixture, type FixtureChild } from './helpers/shutdown-child'
+import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
 
 const isSignalLog = (signal: string) => (line: Record<string, unknown>): boolean =>
   line.signal === signal && typeof line.msg === 'string' && line.msg.startsWith('fastify-health:') && line.msg.includes('received')
 
-function cleanup (t: Tap.Test, fixture: FixtureChild): void {
+function cleanup (t: Test, fixture: FixtureChild): void {
   // Only if a test failed half-way: the child would otherwise outlive the run.
   t.teardown(() => {
     if (fixture.child.exitCode === null && fixture.child.signalCode === null) fixture.child.kill('SIGKILL')
@@ -88,26 +88,7 @@ t.test('gracefulShutdown: true listens to SIGINT too and re-raises the signal it
   t.equal(exit.signal, 'SIGINT')
 })
 
-// In-process tests exercise lib/graceful-shutdown.ts in the test process. The re-raised signal is real, so each test
-// keeps a listener of its own on SIGUSR2 until that signal has arrived: while a signal has any listener, Node does not
-// apply its default action, so tap survives. process.emit() stands in for the first delivery.
-const SIGNAL = 'SIGUSR2'
-
-function guardSignal (t: Tap.Test): { count: () => number, reached: (n: number) => Promise<void> } {
-  let count = 0
-  const waiting: Array<{ n: number, resolve: () => void }> = []
-  const guard = (): void => {
-    count++
-    for (const w of waiting) if (count >= w.n) w.resolve()
-  }
-  process.on(SIGNAL, guard)
-  t.teardown(() => { process.removeListener(SIGNAL, guard) })
-  return {
-    count: () => count,
-    reached: async (n: number) => { if (count < n) await new Promise<void>(resolve => waiting.push({ n, resolve })) }
-  }
-}
-
+// In-process tests exercise lib/graceful-shutdown.ts in the test process; see helpers/shutdown-signal.ts.
 t.test('in-process: listeners are installed, and removed when the app closes without a signal', async t => {
   const before = process.listenerCount(SIGNAL)
   const app = Fastify()

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises'
 import { invalid } from '../options'
-import type { HealthCheckFn } from '../types'
+import type { HealthCheckContext } from '../types'
 import { untilAborted } from './abort'
 import { formatBytes, formatRatio } from './format'
 import { optionalBytes, optionsObject } from './validate'
@@ -41,7 +41,7 @@ const KEYS = ['path', 'minFreeBytes', 'minFreeRatio'] as const
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
-export function diskSpace (options?: DiskSpaceOptions): HealthCheckFn {
+export function diskSpace (options?: DiskSpaceOptions): (context: HealthCheckContext) => Promise<boolean> {
   const opts = optionsObject('diskSpace', options, KEYS)
   const path = opts.path ?? '.'
   if (typeof path !== 'string' || path === '') throw invalid('diskSpace option "path"', 'a non-empty string', path)

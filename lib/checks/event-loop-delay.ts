@@ -8,6 +8,8 @@ import { optionsObject } from './validate'
 export interface EventLoopDelayOptions {
   /**
    * Largest acceptable event loop delay at `percentile`, in milliseconds. A positive finite number. Required.
+   * Each sample is the time between two ticks of a 10 ms timer, so an idle loop reads about 10 ms: pick a limit well
+   * above that (50–200 ms is typical).
    */
   maxMs: number
   /**

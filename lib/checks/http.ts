@@ -1,5 +1,5 @@
 import { invalid } from '../options'
-import type { HealthCheckFn } from '../types'
+import type { HealthCheckContext } from '../types'
 import { optionsObject } from './validate'
 
 /** Options of `http()`. */
@@ -76,7 +76,7 @@ function networkError (err: unknown): unknown {
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad URL or option.
  */
-export function http (url: string | URL, options?: HttpCheckOptions): HealthCheckFn {
+export function http (url: string | URL, options?: HttpCheckOptions): (context: HealthCheckContext) => Promise<boolean> {
   const target = parseUrl(url)
   const opts = optionsObject('http', options, KEYS)
   const method = opts.method ?? 'GET'

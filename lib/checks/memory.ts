@@ -1,4 +1,4 @@
-import type { HealthCheckFn } from '../types'
+import type { HealthCheckContext } from '../types'
 import { formatBytes } from './format'
 import { availableMemory } from './system-memory'
 import { optionalBytes, optionsObject } from './validate'
@@ -38,7 +38,7 @@ const KEYS = ['minAvailableBytes', 'maxRssBytes', 'maxHeapUsedBytes'] as const
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option, or when no threshold is given (such a check could never
  * fail).
  */
-export function memory (options: MemoryOptions): HealthCheckFn {
+export function memory (options: MemoryOptions): (context: HealthCheckContext) => Promise<boolean> {
   const opts = optionsObject('memory', options, KEYS)
   const minAvailableBytes = optionalBytes('memory option "minAvailableBytes"', opts.minAvailableBytes)
   const maxRssBytes = optionalBytes('memory option "maxRssBytes"', opts.maxRssBytes)

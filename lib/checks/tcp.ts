@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { invalid } from '../options'
-import type { HealthCheckFn } from '../types'
+import type { HealthCheckContext } from '../types'
 import { optionsObject } from './validate'
 
 /** Options of `tcp()`. */
@@ -22,7 +22,7 @@ const KEYS = ['host', 'port'] as const
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
-export function tcp (options: TcpCheckOptions): HealthCheckFn {
+export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) => Promise<boolean> {
   const opts = optionsObject('tcp', options, KEYS)
   const { host, port } = opts
   if (typeof host !== 'string' || host === '') throw invalid('tcp option "host"', 'a non-empty string', host)

@@ -74,11 +74,15 @@ export interface ChildResult {
 
 /**
  * Runs test/fixtures/<name> under tsx's loader and waits for it to exit (killed after `limit` ms, so that a
- * fixture that hangs fails the test instead of the whole suite). The child does not inherit NODE_V8_COVERAGE.
+ * fixture that hangs fails the test instead of the whole suite). The child stays out of tap's coverage.
  */
 export async function runFixture (name: string, limit = 20_000): Promise<ChildResult> {
-  const env = { ...process.env }
-  delete env.NODE_V8_COVERAGE
+  // Out of the coverage report: besides NODE_V8_COVERAGE, tap passes its process-info loader (which turns coverage
+  // back on in every child) through NODE_OPTIONS and _TAPJS_PROCESSINFO_* variables.
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key !== 'NODE_V8_COVERAGE' && key !== 'NODE_OPTIONS' && !key.startsWith('_TAPJS_PROCESSINFO_')) env[key] = value
+  }
   const start = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', name)], {
     cwd: join(__dirname, '..', '..'),

@@ -25,9 +25,14 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
 
-/** The environment of a child: ours, without NODE_V8_COVERAGE (children stay out of the coverage report). */
+/**
+ * The environment of a child: ours, with coverage turned off, so that examples and fixtures stay out of the coverage
+ * report (they are proven by these tests, not measured). Node's own coverage uses NODE_V8_COVERAGE; tap 21 records a
+ * child's coverage through @tapjs/processinfo (added to NODE_OPTIONS by its spawn hook) unless
+ * _TAPJS_PROCESSINFO_COVERAGE_ is '0'.
+ */
 export function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
   delete env.NODE_V8_COVERAGE
   return env
 }

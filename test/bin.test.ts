@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import t from 'tap'
+
+const root = join(__dirname, '..')
+
+/**
+ * Runs the real command, lib/bin.ts through tsx, so that no build is needed (dist/bin.js is the same code compiled
+ * by tsc). NODE_V8_COVERAGE and NODE_OPTIONS are dropped: the child must neither write coverage into this run's
+ * report nor load tap's TypeScript and process-tracking hooks next to tsx.
+ */
+async function bin (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const env = { ...process.env }
+  delete env.NODE_V8_COVERAGE
+  delete env.NODE_OPTIONS
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'lib', 'bin.ts'), ...args], { cwd: root, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const [code] = await once(child, 'close') as [number | null]
+  return { code, stdout, stderr }
+}
+
+t.test('package.json maps the fastify-health command to the compiled bin.ts, which has a shebang', async t => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> }
+  t.same(pkg.bin, { 'fastify-health': 'dist/bin.js' })
+  t.match(readFileSync(join(root, 'lib', 'bin.ts'), 'utf8'), /^#!\/usr\/bin\/env node\n/)
+})
+
+t.test('exit codes and output of the real process', async t => {
+  // /ok answers 200 with a passing check, anything else 503 with an erroring one.
+  const server = createServer((req, res) => {
+    const ok = req.url === '/ok'
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({
+      status: ok ? 'healthy' : 'unhealthy',
+      timestamp: 1,
+      checks: { database: ok ? { status: 'pass', timestamp: 1, duration: 1 } : { status: 'error', error: 'Connection timeout', timestamp: 1, duration: 1 } }
+    }))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    server.closeAllConnections()
+    server.close()
+    await once(server, 'close')
+  })
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  // Started together: each child takes a while to load tsx.
+  const [healthy, unhealthy, help, bad] = await Promise.all([
+    bin(['probe', `${base}/ok`]),
+    bin(['probe', `${base}/bad`, '--timeout', '3000']),
+    bin(['--help']),
+    bin(['probe'])
+  ])
+  t.same(healthy, { code: 0, stdout: 'healthy (200): database=pass\n', stderr: '' })
+  t.same(unhealthy, { code: 1, stdout: 'unhealthy (503): database=error: Connection timeout\n', stderr: '' })
+  t.equal(help.code, 0)
+  t.match(help.stdout, /^Usage: fastify-health probe <url>/)
+  t.equal(bad.code, 2)
+  t.equal(bad.stdout, '')
+  t.match(bad.stderr, /^fastify-health: missing <url>\n\nUsage: /)
+})

@@ -1,0 +1,173 @@
+import { once } from 'node:events'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import t, { type Test } from 'tap'
+import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, USAGE } from '../lib/cli'
+
+/** Runs the command in-process and collects what it writes. */
+async function run (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(argv, {
+    stdout: { write: (text: string) => { stdout += text } },
+    stderr: { write: (text: string) => { stderr += text } }
+  })
+  return { code, stdout, stderr }
+}
+
+/** A real server on 127.0.0.1 answering every request with `handler`; closed when the test ends. */
+async function serve (t: Test, handler: RequestListener): Promise<string> {
+  const server: Server = createServer(handler)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    server.closeAllConnections()
+    server.close()
+    await once(server, 'close')
+  })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`
+}
+
+function json (status: number, body: unknown): RequestListener {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+  }
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+const check = (status: string, extra: object = {}): object => ({ status, timestamp: 1, duration: 0.1, ...extra })
+
+t.test('healthy: exit 0 and the passing checks', async t => {
+  const url = await serve(t, json(200, { status: 'healthy', timestamp: 1, checks: { database: check('pass'), cache: check('pass') } }))
+  t.same(await run(['probe', url]), { code: 0, stdout: 'healthy (200): database=pass, cache=pass\n', stderr: '' })
+})
+
+t.test('healthy without details: exit 0 and the status code', async t => {
+  const url = await serve(t, json(200, { status: 'ready', timestamp: 1 }))
+  t.same(await run(['probe', url, '--timeout', '2000']), { code: 0, stdout: 'healthy (200)\n', stderr: '' })
+})
+
+t.test('healthy with a failing non-critical check: exit 0, the failing check shown', async t => {
+  const url = await serve(t, json(200, {
+    status: 'healthy',
+    timestamp: 1,
+    checks: { database: check('pass'), cache: check('fail', { critical: false }) }
+  }))
+  t.same(await run(['probe', url]), { code: 0, stdout: 'healthy (200): cache=fail (non-critical)\n', stderr: '' })
+})
+
+t.test('unhealthy: exit 1 and the checks that fail or error, with their errors', async t => {
+  let method = ''
+  const url = await serve(t, (req, res) => {
+    method = req.method ?? ''
+    json(503, {
+      status: 'unhealthy',
+      timestamp: 1,
+      checks: { disk: check('pass'), cache: check('fail'), database: check('error', { error: 'Connection timeout' }) }
+    })(req, res)
+  })
+  t.same(await run(['probe', url]), { code: 1, stdout: 'unhealthy (503): cache=fail, database=error: Connection timeout\n', stderr: '' })
+  t.equal(method, 'GET')
+})
+
+t.test('a body that is not a report: the status code and its text', async t => {
+  const gateway = await serve(t, (_req, res) => { res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad\n  Gateway</h1>\n') })
+  t.same(await run(['probe', gateway]), { code: 1, stdout: 'unhealthy (502): <h1>Bad Gateway</h1>\n', stderr: '' })
+
+  const notFound = await serve(t, json(404, { message: 'Route GET:/health not found', error: 'Not Found', statusCode: 404 }))
+  t.match(await run(['probe', notFound]), { code: 1, stdout: /^unhealthy \(404\): \{"message":"Route GET:\/health not found",.*\}\n$/ })
+
+  const empty = await serve(t, (_req, res) => { res.writeHead(204).end() })
+  t.same(await run(['probe', empty]), { code: 0, stdout: 'healthy (204)\n', stderr: '' })
+})
+
+t.test('a huge body is cut: only the start is read and shown', async t => {
+  const url = await serve(t, (_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' })
+    // Far more than the probe reads; the server must not mind the probe hanging up.
+    res.on('error', () => {})
+    res.end('x'.repeat(1024 * 1024))
+  })
+  const { code, stdout } = await run(['probe', url])
+  t.equal(code, 1)
+  t.equal(stdout, `unhealthy (500): ${'x'.repeat(199)}…\n`)
+})
+
+t.test('refused connection: exit 1 with the reason', async t => {
+  const port = await freePort()
+  t.same(await run(['probe', `http://127.0.0.1:${port}/health`]),
+    { code: 1, stdout: `unhealthy: connect ECONNREFUSED 127.0.0.1:${port}\n`, stderr: '' })
+  t.same(await run(['probe', `https://127.0.0.1:${port}/health`]),
+    { code: 1, stdout: `unhealthy: connect ECONNREFUSED 127.0.0.1:${port}\n`, stderr: '' }, 'https goes through node:https')
+})
+
+t.test('a server slower than --timeout: exit 1, timed out', async t => {
+  const silent = await serve(t, () => {})
+  t.same(await run(['probe', silent, '--timeout', '100']), { code: 1, stdout: 'unhealthy: timed out after 100 ms\n', stderr: '' })
+
+  // Headers sent, body never finished: the timeout covers reading the body too.
+  const stalled = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.write('{"status":')
+  })
+  t.same(await run(['probe', '--timeout=150', stalled]), { code: 1, stdout: 'unhealthy: timed out after 150 ms\n', stderr: '' })
+})
+
+t.test('an invalid URL: exit 1', async t => {
+  t.same(await run(['probe', 'localhost:9090/health']),
+    { code: 1, stdout: 'unhealthy: invalid URL "localhost:9090/health" (http: or https: only)\n', stderr: '' })
+  t.same(await run(['probe', '/health']), { code: 1, stdout: 'unhealthy: invalid URL "/health"\n', stderr: '' })
+})
+
+t.test('--help prints the usage on stdout and exits 0', async t => {
+  for (const argv of [['--help'], ['-h'], ['probe', '--help'], ['probe', 'http://x', '-h']]) {
+    t.same(await run(argv), { code: 0, stdout: USAGE, stderr: '' }, argv.join(' '))
+  }
+  t.match(USAGE, /^Usage: fastify-health probe <url> \[--timeout <ms>\]/)
+  t.match(USAGE, `default ${DEFAULT_PROBE_TIMEOUT}`)
+})
+
+t.test('bad arguments print the problem and the usage on stderr and exit 2', async t => {
+  const cases: Array<[string[], string | RegExp]> = [
+    [[], 'missing command'],
+    [['check', 'http://x'], 'unknown command "check"'],
+    [['probe'], 'missing <url>'],
+    [['probe', 'http://x', 'http://y'], 'unexpected argument "http://y"'],
+    [['probe', 'http://x', '--verbose'], /Unknown option '--verbose'/],
+    [['probe', 'http://x', '--timeout'], /Option '--timeout <value>' argument missing/],
+    [['probe', 'http://x', '--timeout', 'soon'], '--timeout must be a positive number of milliseconds, received "soon"'],
+    [['probe', 'http://x', '--timeout', '0'], '--timeout must be a positive number of milliseconds, received "0"'],
+    [['probe', 'http://x', '--timeout= '], '--timeout must be a positive number of milliseconds, received " "']
+  ]
+  for (const [argv, problem] of cases) {
+    const { code, stdout, stderr } = await run(argv)
+    t.equal(code, 2, argv.join(' '))
+    t.equal(stdout, '')
+    t.match(stderr, problem)
+    t.ok(stderr.startsWith('fastify-health: ') && stderr.endsWith(USAGE), 'the usage follows the problem')
+  }
+})
+
+t.test('describeResponse', async t => {
+  t.equal(describeResponse(200, ''), 'healthy (200)')
+  t.equal(describeResponse(299, 'ok'), 'healthy (299): ok')
+  t.equal(describeResponse(301, ''), 'unhealthy (301)')
+  t.equal(describeResponse(199, ''), 'unhealthy (199)')
+  t.equal(describeResponse(503, '42'), 'unhealthy (503): 42', 'JSON that is not an object')
+  t.equal(describeResponse(503, '[{"status":"x"}]'), 'unhealthy (503): [{"status":"x"}]', 'an array is not a report')
+  t.equal(describeResponse(503, '{"status":"unhealthy","checks":null}'), 'unhealthy (503)')
+  t.equal(describeResponse(503, '{"status":"unhealthy","checks":{"a":5,"b":{"status":"fail","error":7},"c":{}}}'),
+    'unhealthy (503): b=fail', 'entries that are not check results are skipped')
+  t.equal(describeResponse(503, JSON.stringify({ status: 'unhealthy', checks: { db: { status: 'error', error: 'line one\n  line two' } } })),
+    'unhealthy (503): db=error: line one line two', 'an error stays on one line')
+  t.equal(describeResponse(200, JSON.stringify({ status: 'healthy', checks: {} })), 'healthy (200)')
+})

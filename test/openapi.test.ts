@@ -1,0 +1,62 @@
+import swagger from '@fastify/swagger'
+import Fastify from 'fastify'
+import t, { type Test } from 'tap'
+import healthPlugin from '../lib/index'
+import type { HealthPluginOptions } from '../lib/types'
+
+async function document (t: Test, options: HealthPluginOptions): Promise<any> {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(swagger, { openapi: { openapi: '3.0.3', info: { title: 'test', version: '1.0.0' } } })
+  await app.register(healthPlugin, options)
+  app.get('/other', async () => 'x')
+  await app.ready()
+  return app.swagger()
+}
+
+t.test('both probe routes are described with their 200 and 503 schemas', async t => {
+  const doc = await document(t, {})
+  t.equal(doc.openapi, '3.0.3')
+  const expected = { '/health': ['healthy', 'unhealthy'], '/health/ready': ['ready', 'not_ready'] }
+  for (const [path, statuses] of Object.entries(expected)) {
+    const operation = doc.paths[path]?.get
+    t.ok(operation, `${path} is in the document`)
+    t.same(operation.tags, ['health'])
+    t.match(operation.summary, path === '/health' ? 'Liveness' : 'Readiness')
+    for (const code of ['200', '503']) {
+      const schema = operation.responses[code]?.content?.['application/json']?.schema
+      t.ok(schema, `${path} ${code} has a JSON schema`)
+      t.same(schema.properties.status.anyOf?.map((s: any) => s.enum?.[0] ?? s.const) ?? schema.properties.status.enum, statuses, `${path} ${code} status values`)
+      t.equal(schema.properties.timestamp.type, 'number')
+      t.equal(schema.properties.checks.type, 'object')
+      t.same(schema.required, ['status', 'timestamp'], 'checks is optional (hidden when exposeDetails says no)')
+      const entry = schema.properties.checks.additionalProperties
+      t.same(entry.required, ['status', 'timestamp', 'duration'])
+      t.ok(entry.properties.error && entry.properties.critical, 'error and critical are described')
+    }
+  }
+  t.ok(doc.paths['/other'], 'the app\'s own routes are untouched')
+})
+
+t.test('openapi.tags sets the tags', async t => {
+  const doc = await document(t, { openapi: { tags: ['ops', 'k8s'] } })
+  t.same(doc.paths['/health'].get.tags, ['ops', 'k8s'])
+  t.same(doc.paths['/health/ready'].get.tags, ['ops', 'k8s'])
+})
+
+t.test('openapi.hide hides both probe routes', async t => {
+  const doc = await document(t, { openapi: { hide: true }, path: '/livez', readyPath: '/readyz' })
+  t.notOk(doc.paths['/livez'])
+  t.notOk(doc.paths['/readyz'])
+  t.ok(doc.paths['/other'])
+})
+
+t.test('without @fastify/swagger the schema keywords change nothing', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin, { openapi: { hide: true, tags: ['x'] } })
+  app.addHealthCheck('loop', () => true)
+  const res = await app.inject('/health')
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { status: 'healthy', checks: { loop: { status: 'pass' } } })
+})

@@ -1,0 +1,73 @@
+import Fastify from 'fastify'
+import t from 'tap'
+import healthPlugin from '../lib/index'
+import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
+
+t.test('runHealthChecks() / runReadyChecks() return the report the endpoints send, without HTTP', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  app.addHealthCheck('loop', () => true)
+  app.addHealthCheck('disk', async () => false, { critical: false })
+  app.addReadyCheck('db', async () => { throw new Error('ECONNREFUSED 127.0.0.1:5432') })
+
+  const health = await app.runHealthChecks()
+  t.match(health, {
+    status: 'healthy',
+    timestamp: Number,
+    checks: { loop: { status: 'pass' }, disk: { status: 'fail', critical: false } }
+  })
+  const ready = await app.runReadyChecks()
+  t.match(ready, { status: 'not_ready', checks: { db: { status: 'error', error: 'ECONNREFUSED 127.0.0.1:5432' } } })
+
+  // Same shape as the HTTP body (the values differ only by timing).
+  const strip = (report: any): unknown => JSON.parse(JSON.stringify(report, (key, value) => key === 'timestamp' || key === 'duration' ? 0 : value))
+  t.same(strip(health), strip((await app.inject('/health')).json()))
+  t.same(strip(ready), strip((await app.inject('/health/ready')).json()))
+})
+
+t.test('works before listen (a startup gate) and with sync-only checks', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  app.addReadyCheck('config', () => true)
+  await app.ready()
+  const report = await app.runReadyChecks()
+  t.equal(report.status, 'ready')
+  t.equal(app.server.listening, false)
+})
+
+t.test('shares the run in progress with concurrent probes, and the cache', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin, { cacheTtl: 60000 })
+  let calls = 0
+  app.addReadyCheck('db', async () => { calls++; await new Promise(resolve => setImmediate(resolve)); return true })
+  const [direct, viaHttp] = await Promise.all([app.runReadyChecks(), app.inject('/health/ready')])
+  t.equal(calls, 1, 'one run for both callers')
+  t.same(viaHttp.json(), JSON.parse(JSON.stringify(direct)))
+  t.equal(await app.runReadyChecks(), direct, 'the cached report object itself')
+  t.equal(calls, 1)
+})
+
+t.test('while shutting down, runReadyChecks() reports not_ready with the shutdown entry; runHealthChecks() still runs', async t => {
+  const guard = guardSignal(t)
+  const app = Fastify()
+  await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay: 20 } })
+  app.addReadyCheck('db', () => true)
+  app.addHealthCheck('loop', () => true)
+  await app.ready()
+  process.emit(SIGNAL, SIGNAL)
+  t.match(await app.runReadyChecks(), { status: 'not_ready', checks: { shutdown: { status: 'fail', error: 'the server is shutting down' } } })
+  t.match(await app.runHealthChecks(), { status: 'healthy', checks: { loop: { status: 'pass' } } })
+  await guard.reached(2)
+})
+
+t.test('the decorators are reachable from the registering instance and from child plugins', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  let fromChild: unknown
+  await app.register(async child => { fromChild = await child.runHealthChecks() })
+  t.match(fromChild, { status: 'healthy', checks: {} })
+})
