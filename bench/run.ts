@@ -16,6 +16,8 @@
 //   BENCH_CPU_PROF            directory: each server profiles its measured runs (V8 CPU profiler) and writes
 //                             <target>-r<round>.cpuprofile there; summarise with node bench/cpuprofile-top.mjs
 //   BENCH_DOCS=1              also rewrite the table in docs/benchmark.md (between its bench markers)
+//   BENCH_PLUGIN              path to another build's index.js, loaded by the servers instead of the package
+//                             (to measure a candidate change to lib/; its node_modules must resolve fastify-plugin)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -148,6 +150,7 @@ interface Usage {
   heapUsed: number
   activeResources: number
   invocations: number
+  overlapping: number
   arrivals: { first: number, last: number, count: number }
 }
 
@@ -273,6 +276,7 @@ interface BurstResult {
   p50: number
   maxMs: number
   invocations: number
+  overlapping: number
   arrivalSpreadMs: number
   arrivals: number
 }
@@ -283,11 +287,11 @@ async function measureBurst (): Promise<BurstResult> {
   const child = spawnNode(0, [join(BENCH_DIR, 'load.mjs')])
   live.add(child)
   try {
-    const done = nextMessage<{ result: Omit<BurstResult, 'invocations' | 'arrivalSpreadMs' | 'arrivals'> }>(child, m => m.type === 'result')
+    const done = nextMessage<{ result: Omit<BurstResult, 'invocations' | 'overlapping' | 'arrivalSpreadMs' | 'arrivals'> }>(child, m => m.type === 'result')
     child.send({ type: 'burst', port: server.port, path: '/health', n: BURST })
     const { result } = await done
     const usage = await server.usage()
-    return { ...result, invocations: usage.invocations, arrivalSpreadMs: usage.arrivals.last - usage.arrivals.first, arrivals: usage.arrivals.count }
+    return { ...result, invocations: usage.invocations, overlapping: usage.overlapping, arrivalSpreadMs: usage.arrivals.last - usage.arrivals.first, arrivals: usage.arrivals.count }
   } finally {
     await stop(child)
     live.delete(child)
@@ -430,7 +434,9 @@ function verdicts (summaries: Map<string, Summary>, bursts: BurstResult[], soak:
     const calls = bursts.map(b => b.invocations)
     out.push({
       goal: `${BURST} concurrent requests on a 100 ms check: 1 invocation`,
-      measured: `invocations per burst: ${calls.join(', ')}; arrivals spread over ${bursts.map(b => b.arrivalSpreadMs.toFixed(0)).join(', ')} ms; all ${bursts.every(b => b.ok === b.n) ? '' : 'NOT '}answered 200`,
+      measured: `invocations per burst: ${calls.join(', ')} (of which started while another was running: ${bursts.map(b => b.overlapping).join(', ')}); ` +
+        `requests reached the server over ${bursts.map(b => b.arrivalSpreadMs.toFixed(0)).join(', ')} ms; all ${bursts.every(b => b.ok === b.n) ? '' : 'NOT '}answered 200` +
+        (bursts.some(b => b.invocations > 1 && b.arrivalSpreadMs > 100) ? '. Where arrivals spread over more than the check\'s 100 ms, later requests rightly started a new run: the server could not read the burst within one run' : ''),
       met: calls.every(c => c === 1) && bursts.every(b => b.ok === b.n)
     })
   }
@@ -475,7 +481,7 @@ async function main (): Promise<void> {
     if (BURST > 0) {
       const burst = await measureBurst()
       bursts.push(burst)
-      console.error(`round ${round + 1}/${ROUNDS} burst of ${burst.n}: ${burst.invocations} check invocation(s), written in ${burst.writtenMs.toFixed(1)} ms, arrivals over ${burst.arrivalSpreadMs.toFixed(1)} ms, ${burst.ok} × 200, p50 ${burst.p50.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms`)
+      console.error(`round ${round + 1}/${ROUNDS} burst of ${burst.n}: ${burst.invocations} check invocation(s) (${burst.overlapping} overlapping), written in ${burst.writtenMs.toFixed(1)} ms, arrivals over ${burst.arrivalSpreadMs.toFixed(1)} ms, ${burst.ok} × 200, p50 ${burst.p50.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms`)
     }
   }
 
@@ -492,6 +498,7 @@ async function main (): Promise<void> {
   const verdictList = verdicts(summaries, bursts, soak)
   const conditions = [
     `- Machine: ${machine()}.`,
+    ...(process.env.BENCH_PLUGIN ? [`- Plugin build: ${process.env.BENCH_PLUGIN} (BENCH_PLUGIN), not the package's dist/.`] : []),
     `- Run: ${startedAt.toISOString()}, ${ROUNDS} round(s), ${WARMUP} s warm-up + ${DURATION} s measured per target, autocannon -c ${CONNECTIONS}; server ${PIN ? 'pinned to core 1, load generator to core 0 (taskset)' : 'and load generator NOT pinned (taskset unavailable or < 2 cores)'}; medians over rounds; order reversed every other round.`,
     `- Load average (1/5/15 min) before: ${loadBefore.map(l => l.toFixed(2)).join(' / ')}; after: ${loadAfter.map(l => l.toFixed(2)).join(' / ')}.${Math.max(loadBefore[0], loadAfter[0]) > 0.5 ? ' **Other work was running on this machine: absolute figures are noisy; compare the CPU µs/req column, which is each server\'s own CPU time.**' : ''}`
   ].join('\n')

@@ -6,7 +6,7 @@
 // IPC protocol (so that reading the server's own cost never goes through the HTTP stack being measured):
 //   server -> parent  { type: 'ready', port }
 //   parent -> server  { type: 'usage', id, gc? }   answered by
-//                     { type: 'usage', id, cpu, rss, heapUsed, activeResources, invocations, arrivals }
+//                     { type: 'usage', id, cpu, rss, heapUsed, activeResources, invocations, overlapping, arrivals }
 //   With gc: true (server started with --expose-gc), memory is read after pending timers fire and full GCs.
 //   parent -> server  { type: 'profile', id, file? }   starts the V8 CPU profiler, or (with file) stops it and
 //                     writes the .cpuprofile there; answered by { type: 'profile', id }. Only the measured run is
@@ -17,17 +17,26 @@ import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
-import healthPlugin from 'fastify-health'
+import { pathToFileURL } from 'node:url'
 import underPressure from '@fastify/under-pressure'
 import fastifyHealthcheck from 'fastify-healthcheck'
 import customHealthcheck from 'fastify-custom-healthcheck'
 
 const HOST = '127.0.0.1'
 
+// The built package by default; BENCH_PLUGIN=<path to another build's index.js> loads a candidate build instead,
+// to measure a proposed change to lib/ with the same harness.
+const { default: healthPlugin } = process.env.BENCH_PLUGIN
+  ? await import(pathToFileURL(process.env.BENCH_PLUGIN).href)
+  : await import('fastify-health')
+
 /** How many times any check of this server has been called: the parent reads it to prove single-flight. */
 let invocations = 0
 /** First and last arrival (performance.now(), ms) of a probe request, for the concurrency test. */
 const arrivals = { first: -1, last: -1, count: 0 }
+/** Calls of the burst target's check that began while an earlier call was still running: single-flight says 0. */
+let overlapping = 0
+let running = 0
 
 const syncPass = () => { invocations++; return true }
 const asyncPass = async () => { invocations++; return true }
@@ -158,7 +167,13 @@ const targets = {
   // Single-flight proof: one 100 ms check, no cache. Arrivals are recorded so that the report can show whether the
   // requests overlapped the run (requests that arrive after it ended rightly start another).
   'fh-1x100ms': async () => {
-    const app = await fh([slowPass(100)], { timeout: 5000 })()
+    const check = () => {
+      if (running > 0) overlapping++
+      running++
+      invocations++
+      return new Promise(resolve => setTimeout(() => { running--; resolve(true) }, 100))
+    }
+    const app = await fh([check], { timeout: 5000 })()
     app.addHook('onRequest', (request, _reply, done) => {
       if (request.url === '/health') {
         const now = performance.now()
@@ -217,6 +232,7 @@ async function usage (collect) {
     heapUsed: mem.heapUsed,
     activeResources: process.getActiveResourcesInfo().length,
     invocations,
+    overlapping,
     arrivals
   }
 }

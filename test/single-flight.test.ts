@@ -36,14 +36,15 @@ t.test('runHealthChecks() and runReadyChecks() share the run of the endpoint in 
   const { app } = await buildApp()
   t.teardown(() => app.close())
   const gate = deferred()
+  const started = { health: deferred<void>(), ready: deferred<void>() }
   let healthCalls = 0
   let readyCalls = 0
-  app.addHealthCheck('h', async () => { healthCalls++; return await gate.promise })
-  app.addReadyCheck('r', async () => { readyCalls++; return await gate.promise })
+  app.addHealthCheck('h', async () => { healthCalls++; started.health.resolve(); return await gate.promise })
+  app.addReadyCheck('r', async () => { readyCalls++; started.ready.resolve(); return await gate.promise })
   const viaHttp = app.inject('/health')
   const viaHttpReady = app.inject('/health/ready')
   // inject dispatches asynchronously; wait until both runs have started.
-  while (healthCalls === 0 || readyCalls === 0) await new Promise(resolve => setImmediate(resolve))
+  await Promise.all([started.health.promise, started.ready.promise])
   const direct = app.runHealthChecks()
   const directReady = app.runReadyChecks()
   gate.resolve(true)

@@ -21,6 +21,8 @@ export async function startExample (t: Test, file: string, env: Record<string, s
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }
   // Examples are not part of the library's coverage.
   delete childEnv.NODE_V8_COVERAGE
+  // tap records children's coverage through @tapjs/processinfo (in NODE_OPTIONS); this turns it off for them.
+  childEnv._TAPJS_PROCESSINFO_COVERAGE_ = '0'
   const child = spawn(process.execPath, [tsx, resolve(root, 'examples', file)], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   let stdout = ''
