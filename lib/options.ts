@@ -27,6 +27,7 @@ export interface NormalisedCheckOptions {
 }
 
 function show (value: unknown): string {
+  if (value === undefined) return 'undefined'
   if (typeof value === 'string') return JSON.stringify(value)
   if (value === null || Array.isArray(value)) return value === null ? 'null' : 'an array'
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`

@@ -32,12 +32,13 @@ class CheckContext implements HealthCheckContext {
     return this.#controller.signal
   }
 
-  abort (reason: unknown): void {
-    if (this.#controller !== undefined) {
-      this.#controller.abort(reason)
+  // Static, so that the object a check receives has `signal` and nothing else it could call.
+  static abort (context: CheckContext, reason: unknown): void {
+    if (context.#controller !== undefined) {
+      context.#controller.abort(reason)
     } else {
-      this.#aborted = true
-      this.#reason = reason
+      context.#aborted = true
+      context.#reason = reason
     }
   }
 }
@@ -99,7 +100,7 @@ export class PendingCheck {
   static #onTimeout (run: PendingCheck): void {
     const message = run.check.timeoutMessage
     run.#settle('error', message)
-    run.context.abort(new DOMException(message, 'TimeoutError'))
+    CheckContext.abort(run.context, new DOMException(message, 'TimeoutError'))
   }
 
   #onValue (value: unknown): void {
@@ -112,7 +113,7 @@ export class PendingCheck {
   cancel (message: string): void {
     if (this.#settled) return
     this.#settle('error', message)
-    this.context.abort(new DOMException(message, 'AbortError'))
+    CheckContext.abort(this.context, new DOMException(message, 'AbortError'))
   }
 
   #settle (status: CheckStatus, error: string | undefined): void {

@@ -10,11 +10,14 @@ const root = join(__dirname, '..')
 
 /**
  * Runs the real command, lib/bin.ts through tsx, so that no build is needed (dist/bin.js is the same code compiled
- * by tsc). NODE_V8_COVERAGE and NODE_OPTIONS are dropped: the child must neither write coverage into this run's
- * report nor load tap's TypeScript and process-tracking hooks next to tsx.
+ * by tsc). The child must not add to this run's coverage report: its tsx-compiled cli.ts would be merged with the
+ * ts-node-compiled one of test/cli.test.ts and garble the line numbers. Deleting NODE_V8_COVERAGE is not enough,
+ * because tap's process tracking re-adds its hooks to every child it sees spawned; `_TAPJS_PROCESSINFO_COVERAGE_=0`
+ * is its switch to leave coverage off there. NODE_OPTIONS goes too, so that tap's TypeScript loader is not loaded
+ * next to tsx.
  */
 async function bin (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const env = { ...process.env }
+  const env: NodeJS.ProcessEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
   delete env.NODE_V8_COVERAGE
   delete env.NODE_OPTIONS
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'lib', 'bin.ts'), ...args], { cwd: root, env })

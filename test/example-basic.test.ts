@@ -9,13 +9,13 @@ t.test('examples/basic.ts starts, prints both URLs and answers them', async t =>
 
   const health = await fetch(`${example.url}/health`)
   t.equal(health.status, 200)
-  const body = await health.json()
+  const body = await health.json() as { status: string, checks: Record<string, unknown> }
   t.equal(body.status, 'healthy')
   t.same(Object.keys(body.checks), ['database', 'cache'])
 
   const ready = await fetch(`${example.url}/health/ready`)
   t.equal(ready.status, 200)
-  t.equal((await ready.json()).checks.migrations.status, 'pass')
+  t.equal(((await ready.json()) as { checks: Record<string, { status: string }> }).checks.migrations.status, 'pass')
 
   example.child.kill('SIGTERM')
   await once(example.child, 'exit')

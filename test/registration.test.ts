@@ -78,7 +78,7 @@ t.test('checks may be added after the server started listening', async t => {
   app.addHealthCheck('late', () => false)
   const res = await fetch(`${url}/health`)
   t.equal(res.status, 503)
-  t.equal((await res.json()).checks.late.status, 'fail')
+  t.equal(((await res.json()) as { checks: Record<string, { status: string }> }).checks.late.status, 'fail')
 })
 
 t.test('the decorators land on the instance that registered the plugin, not inside a child context', async t => {

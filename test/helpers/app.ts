@@ -7,6 +7,6 @@ import type { HealthPluginOptions } from '../../lib/types'
 export async function buildApp (t: Test, options?: HealthPluginOptions): Promise<FastifyInstance> {
   const app = Fastify()
   t.after(() => app.close())
-  await app.register(healthPlugin, options)
+  await app.register(healthPlugin, options ?? {})
   return app
 }
