@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks'
 import type { FastifyBaseLogger } from 'fastify'
 import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALID_CHECK_NAME } from './errors'
 import { normaliseCheckOptions } from './options'
-import { type PendingCheck, type RegisteredCheck, runCheck } from './run-check'
+import { PendingChecks } from './pending-checks'
+import { type RegisteredCheck, runCheck } from './run-check'
 import type { CheckResult, CheckStatus, HealthReport, ReadyReport } from './schema'
 import type { CheckKind, CheckOptions, HealthCheckFn, StatusChangeEvent } from './types'
 
@@ -49,11 +50,12 @@ export class CheckSet {
   #checks: readonly RegisteredCheck[] = []
   readonly #names = new Set<string>()
   readonly #lastStatus = new Map<string, CheckStatus>()
-  readonly #pending = new Set<PendingCheck>()
+  readonly #pending = new PendingChecks()
   #inFlight: Promise<RunOutcome> | undefined
   #cached: RunOutcome | undefined
   #cachedUntil = 0
   #shuttingDown = false
+  #closing = false
 
   constructor (options: CheckSetOptions) {
     this.kind = options.kind
@@ -106,9 +108,13 @@ export class CheckSet {
     this.#shuttingDown = true
   }
 
-  /** Ends every run in progress with an error, so that closing the app never waits on a hanging check. */
+  /**
+   * Ends every run in progress with an error, so that closing the app never waits on a hanging check. The app is
+   * closing: these cancellations, and whatever runs after them, are not status changes worth a log line or an event.
+   */
   cancelPending (message: string): void {
-    for (const run of [...this.#pending]) run.cancel(message)
+    this.#closing = true
+    this.#pending.cancelAll(message)
   }
 
   #run (): RunOutcome | Promise<RunOutcome> {
@@ -147,7 +153,7 @@ export class CheckSet {
       if (check.name === '__proto__') Object.defineProperty(byName, check.name, { value: entry, enumerable: true, writable: true, configurable: true })
       else byName[check.name] = entry
       const previous = this.#lastStatus.get(check.name)
-      if (previous !== entry.status) this.#statusChanged(check, previous ?? null, entry)
+      if (previous !== entry.status && !this.#closing) this.#statusChanged(check, previous ?? null, entry)
     }
     const outcome: RunOutcome = {
       code: ok ? 200 : 503,

@@ -1,34 +1,13 @@
-import { constants } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import type { CheckSet } from './check-set'
-import { invalid } from './options'
 
 export interface ShutdownOptions {
   signals: NodeJS.Signals[]
   delay: number
 }
 
-// setTimeout treats anything above this as 1 ms, which would close the app at once instead of after the delay.
-const MAX_DELAY = 2 ** 31 - 1
-// The process cannot listen to these: process.on() throws a bare `uv_signal_start EINVAL`.
-const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP'])
 const KEEP_ALIVE_MS = 1000
 const keepAlive = (): void => {}
-
-/**
- * Checks what options.ts leaves open: signal names that Node knows and a process can listen to, and a delay that
- * setTimeout can honour. Called at registration, before any listener is installed.
- */
-export function validateShutdownOptions (options: ShutdownOptions): void {
-  for (const signal of options.signals) {
-    if (!Object.hasOwn(constants.signals, signal) || UNCATCHABLE.has(signal)) {
-      throw invalid('option "gracefulShutdown.signals"', 'signal names that a process can listen to, such as "SIGTERM" (not SIGKILL or SIGSTOP)', signal)
-    }
-  }
-  if (options.delay > MAX_DELAY) {
-    throw invalid('option "gracefulShutdown.delay"', `at most ${MAX_DELAY} ms`, options.delay)
-  }
-}
 
 /**
  * Graceful shutdown for rolling updates. On the first signal readiness turns `not_ready` at once, so that load

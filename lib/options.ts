@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
 import type { CheckOptions, HealthPluginOptions, StatusChangeEvent } from './types'
@@ -6,6 +7,13 @@ export const DEFAULT_TIMEOUT = 800
 export const DEFAULT_SHUTDOWN_DELAY = 5000
 export const DEFAULT_SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+// setTimeout treats a longer delay as 1 ms, which would close the app at once instead of after the delay.
+const MAX_DELAY = 2 ** 31 - 1
+// A process cannot listen to these: process.on() would throw a bare `uv_signal_start EINVAL`.
+const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP'])
+
+const isListenableSignal = (signal: unknown): boolean =>
+  typeof signal === 'string' && Object.hasOwn(constants.signals, signal) && !UNCATCHABLE.has(signal)
 
 /** The plugin options after validation, with every default filled in; built once per registration. */
 export interface NormalisedOptions {
@@ -71,10 +79,15 @@ function gracefulShutdown (value: unknown): NormalisedOptions['gracefulShutdown'
   if (value === true) return { signals: DEFAULT_SHUTDOWN_SIGNALS, delay: DEFAULT_SHUTDOWN_DELAY }
   if (!isPlainObject(value)) throw invalid(option('gracefulShutdown'), 'a boolean or an object { signals, delay }', value)
   const signals = value.signals ?? DEFAULT_SHUTDOWN_SIGNALS
-  if (!Array.isArray(signals) || signals.length === 0 || !signals.every(s => typeof s === 'string' && s.startsWith('SIG'))) {
+  if (!Array.isArray(signals) || signals.length === 0) {
     throw invalid(option('gracefulShutdown.signals'), 'a non-empty array of signal names such as "SIGTERM"', signals)
   }
+  const bad = signals.find(signal => !isListenableSignal(signal))
+  if (bad !== undefined) {
+    throw invalid(option('gracefulShutdown.signals'), 'signal names that a process can listen to, such as "SIGTERM" (not SIGKILL or SIGSTOP)', bad)
+  }
   const delay = value.delay === undefined ? DEFAULT_SHUTDOWN_DELAY : nonNegativeMs(option('gracefulShutdown.delay'), value.delay)
+  if (delay > MAX_DELAY) throw invalid(option('gracefulShutdown.delay'), `at most ${MAX_DELAY} ms`, delay)
   return { signals: [...new Set(signals as NodeJS.Signals[])], delay }
 }
 
@@ -88,8 +101,9 @@ function openapi (value: unknown): NormalisedOptions['openapi'] {
 }
 
 /** Validates the plugin options and fills in the defaults; throws FST_HEALTH_INVALID_OPTION naming the option. */
-export function normaliseOptions (options: HealthPluginOptions | undefined): NormalisedOptions {
-  const opts: Record<string, unknown> = (options ?? {}) as Record<string, unknown>
+export function normaliseOptions (options: HealthPluginOptions): NormalisedOptions {
+  // Fastify always passes an object (`{}` when register() got none).
+  const opts = options as Record<string, unknown>
   const path = opts.path === undefined ? '/health' : routePath('path', opts.path)
   const readyPath = opts.readyPath === undefined ? '/health/ready' : routePath('readyPath', opts.readyPath)
   if (path === readyPath) throw invalid(option('readyPath'), `different from "path" (both are ${JSON.stringify(path)})`, readyPath)

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { CheckSet, type RunOutcome } from './check-set'
-import { installGracefulShutdown, validateShutdownOptions } from './graceful-shutdown'
+import { installGracefulShutdown } from './graceful-shutdown'
 import { normaliseOptions, type NormalisedOptions } from './options'
 import { HealthReportSchema, ReadyReportSchema, type HealthReport, type ReadyReport } from './schema'
 import type { CheckKind, CheckOptions, HealthCheckFn, HealthPluginOptions } from './types'
@@ -59,7 +59,6 @@ async function resolveOutcome (set: CheckSet): Promise<RunOutcome> {
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: HealthPluginOptions): Promise<void> {
   const opts = normaliseOptions(options)
-  if (opts.gracefulShutdown !== null) validateShutdownOptions(opts.gracefulShutdown)
   const setOptions = { timeout: opts.timeout, cacheTtl: opts.cacheTtl, log: app.log, onStatusChange: opts.onStatusChange }
   const health = new CheckSet({ kind: 'health', ...setOptions })
   const ready = new CheckSet({ kind: 'ready', ...setOptions })

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { nonBooleanMessage, thrownMessage } from './error-message'
+import type { PendingChecks } from './pending-checks'
 import type { CheckResult, CheckStatus } from './schema'
 import type { CheckKind, HealthCheckContext, HealthCheckFn } from './types'
 
@@ -43,9 +44,6 @@ class CheckContext implements HealthCheckContext {
   }
 }
 
-// setTimeout treats a longer delay as 1 ms (and emits a TimeoutOverflowWarning), which would time a check out at once.
-const MAX_TIMER_DELAY = 2 ** 31 - 1
-
 const nowSeconds = (): number => Date.now() / 1000
 
 // Rounded to microseconds: more digits would be noise, and shorter numbers serialise faster.
@@ -58,12 +56,6 @@ function result (check: RegisteredCheck, status: CheckStatus, error: string | un
   return entry
 }
 
-/** Runs of asynchronous checks that have not settled yet, so that closing the app can end them. */
-export interface PendingRegistry {
-  add (run: PendingCheck): void
-  delete (run: PendingCheck): void
-}
-
 /**
  * One run of an asynchronous check: settles with the check's outcome, or with a timeout error when its time is
  * up, whichever comes first. Later settlements of the check are ignored, and since both handlers are attached to the
@@ -73,21 +65,20 @@ export class PendingCheck {
   readonly promise: Promise<CheckResult>
   #resolve!: (entry: CheckResult) => void
   #settled = false
-  readonly #timer: NodeJS.Timeout
+  /** performance.now() value past which the check has timed out. */
+  readonly deadline: number
 
   constructor (
     readonly check: RegisteredCheck,
     readonly context: CheckContext,
     readonly start: number,
-    readonly registry: PendingRegistry,
+    readonly registry: PendingChecks,
     value: PromiseLike<unknown>,
     then: PromiseLike<unknown>['then']
   ) {
     this.promise = new Promise<CheckResult>(resolve => { this.#resolve = resolve })
-    // Deliberately not unref()ed: a run in progress keeps the process alive until it has its answer, so that
-    // `await app.inject('/health')` in a script always gets one. The timeout bounds it; close() ends it early.
-    const remaining = Math.min(MAX_TIMER_DELAY, Math.max(0, check.timeout - (performance.now() - start)))
-    this.#timer = setTimeout(PendingCheck.#onTimeout, remaining, this)
+    this.deadline = start + check.timeout
+    // The registry's timer times the check out, and keeps the process alive while it is pending.
     registry.add(this)
     try {
       then.call(value, (v: unknown) => this.#onValue(v), (e: unknown) => this.#settle('error', thrownMessage(e)))
@@ -97,10 +88,11 @@ export class PendingCheck {
     }
   }
 
-  static #onTimeout (run: PendingCheck): void {
-    const message = run.check.timeoutMessage
-    run.#settle('error', message)
-    CheckContext.abort(run.context, new DOMException(message, 'TimeoutError'))
+  /** Ends the run with a timeout error and aborts the check's signal; called by the registry's timer. */
+  timeOut (): void {
+    const message = this.check.timeoutMessage
+    this.#settle('error', message)
+    CheckContext.abort(this.context, new DOMException(message, 'TimeoutError'))
   }
 
   #onValue (value: unknown): void {
@@ -109,9 +101,8 @@ export class PendingCheck {
     else this.#settle('error', nonBooleanMessage(value))
   }
 
-  /** Ends the run at once with an error; used when the app closes. */
+  /** Ends the run at once with an error; used when the app closes (only unsettled runs are in the registry). */
   cancel (message: string): void {
-    if (this.#settled) return
     this.#settle('error', message)
     CheckContext.abort(this.context, new DOMException(message, 'AbortError'))
   }
@@ -119,7 +110,6 @@ export class PendingCheck {
   #settle (status: CheckStatus, error: string | undefined): void {
     if (this.#settled) return
     this.#settled = true
-    clearTimeout(this.#timer)
     this.registry.delete(this)
     this.#resolve(result(this.check, status, error, this.start))
   }
@@ -129,7 +119,7 @@ export class PendingCheck {
  * Starts one check. A check that answers synchronously gets its entry back at once, with no promise, timer or
  * AbortController involved; anything thenable becomes a PendingCheck.
  */
-export function runCheck (check: RegisteredCheck, registry: PendingRegistry): CheckResult | Promise<CheckResult> {
+export function runCheck (check: RegisteredCheck, registry: PendingChecks): CheckResult | Promise<CheckResult> {
   const start = performance.now()
   const context = new CheckContext()
   let value: unknown
