@@ -87,7 +87,7 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
     t.ok(files.includes('./dist/index.d.ts'))
     t.ok(files.includes('./LICENSE'))
     t.ok(files.includes('./README.md'))
-    t.notOk(files.some(f => f.startsWith('./lib/') || f.startsWith('./test/') || f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources or tests')
+    t.notOk(files.some(f => f.startsWith('./lib/') || f.startsWith('./test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts'))), 'no TypeScript sources or tests')
   })
 
   t.test('require() gives the plugin, with .default and .healthPlugin', async t => {
