@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
+import { serveHttp } from './helpers/net'
+import { childEnv } from './helpers/process'
 
 const root = join(__dirname, '..')
 
@@ -17,8 +17,7 @@ const root = join(__dirname, '..')
  * next to tsx.
  */
 async function bin (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-  delete env.NODE_V8_COVERAGE
+  const env = childEnv()
   delete env.NODE_OPTIONS
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'lib', 'bin.ts'), ...args], { cwd: root, env })
   let stdout = ''
@@ -37,7 +36,7 @@ t.test('package.json maps the fastify-health command to the compiled bin.ts, whi
 
 t.test('exit codes and output of the real process', async t => {
   // /ok answers 200 with a passing check, anything else 503 with an erroring one.
-  const server = createServer((req, res) => {
+  const { base } = await serveHttp(t, (req, res) => {
     const ok = req.url === '/ok'
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
     res.end(JSON.stringify({
@@ -46,14 +45,6 @@ t.test('exit codes and output of the real process', async t => {
       checks: { database: ok ? { status: 'pass', timestamp: 1, duration: 1 } : { status: 'error', error: 'Connection timeout', timestamp: 1, duration: 1 } }
     }))
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  })
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   // Started together: each child takes a while to load tsx.
   const [healthy, unhealthy, help, bad] = await Promise.all([

@@ -1,8 +1,7 @@
-import { once } from 'node:events'
-import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { RequestListener } from 'node:http'
 import t, { type Test } from 'tap'
 import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, USAGE } from '../lib/cli'
+import { freePort, serveHttp } from './helpers/net'
 
 /** Runs the command in-process and collects what it writes. */
 async function run (argv: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
@@ -17,31 +16,13 @@ async function run (argv: string[]): Promise<{ code: number, stdout: string, std
 
 /** A real server on 127.0.0.1 answering every request with `handler`; closed when the test ends. */
 async function serve (t: Test, handler: RequestListener): Promise<string> {
-  const server: Server = createServer(handler)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`
+  return `${(await serveHttp(t, handler)).base}/health`
 }
 
 function json (status: number, body: unknown): RequestListener {
   return (_req, res) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   }
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 const check = (status: string, extra: object = {}): object => ({ status, timestamp: 1, duration: 0.1, ...extra })

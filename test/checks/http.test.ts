@@ -1,9 +1,9 @@
 import { once } from 'node:events'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders, Server } from 'node:http'
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { http } from '../../lib/checks/http'
+import { serveHttp } from '../helpers/net'
 
 const context = (): { signal: AbortSignal } => ({ signal: new AbortController().signal })
 
@@ -15,7 +15,7 @@ interface Seen { method: string, url: string, headers: IncomingHttpHeaders }
  */
 async function startServer (t: Test): Promise<{ base: string, seen: Seen[], server: Server }> {
   const seen: Seen[] = []
-  const server = createServer((req, res) => {
+  const { base, server } = await serveHttp(t, (req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
     const status = /^\/status\/(\d{3})$/.exec(req.url ?? '')
     if (status !== null) {
@@ -26,14 +26,7 @@ async function startServer (t: Test): Promise<{ base: string, seen: Seen[], serv
     }
     // Anything else (/slow) is left unanswered.
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  })
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server }
+  return { base, seen, server }
 }
 
 t.test('passes on 2xx and rejects with the status otherwise', async t => {

@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net'
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { tcp } from '../../lib/checks/tcp'
+import { freePort } from '../helpers/net'
 
 const context = (): { signal: AbortSignal } => ({ signal: new AbortController().signal })
 
@@ -24,17 +25,6 @@ async function listen (t: Test): Promise<{ server: Server, port: number, connect
   return { server, port: (server.address() as AddressInfo).port, connections: () => count }
 }
 
-/** A port that was free a moment ago: listen on port 0, note the port, close. */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
 t.test('passes when the port accepts a connection, and closes it', async t => {
   const { server, port, connections } = await listen(t)
   t.equal(await tcp({ host: '127.0.0.1', port })(context()), true)
@@ -47,7 +37,7 @@ t.test('passes when the port accepts a connection, and closes it', async t => {
 })
 
 t.test('a refused connection rejects with the system message', async t => {
-  const port = await closedPort()
+  const port = await freePort()
   await t.rejects(tcp({ host: '127.0.0.1', port })(context()), { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:${port}` })
 })
 

@@ -8,7 +8,7 @@ import t from 'tap'
 import { parse } from 'yaml'
 import { readDockerfile } from './helpers/docker'
 import { getJson } from './helpers/http'
-import { distBuilt, ROOT, startExample, stop } from './helpers/process'
+import { distBuilt, ROOT, startExample, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 import { startUpstream } from './helpers/upstream'
 
@@ -79,7 +79,8 @@ if (bins !== undefined) {
     const result = await run(bins.curl, args)
     t.equal(result.code, 22, 'disk_space fails: curl exits 22')
     const body = (await getJson(`${app.baseUrl}/health`)).json
-    t.equal(body.checks.disk_space.status, 'fail', 'because of disk_space')
+    t.equal(body.checks.disk_space.status, 'error', 'because of disk_space')
+    t.match(body.checks.disk_space.error, /^free .* < required .*/, 'which says how much is free and required')
     t.equal(body.checks.database.status, 'pass')
   })
 }

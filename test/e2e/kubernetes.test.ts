@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { parseAllDocuments } from 'yaml'
 import { probeUntilVerdict, type ProbeSpec } from './helpers/kubelet'
-import { distBuilt, ROOT, startExample } from './helpers/process'
+import { distBuilt, ROOT, startExample } from '../helpers/process'
 import { startUpstream } from './helpers/upstream'
 
 const PLUGIN_CHECK_TIMEOUT = 800 // the plugin's default `timeout`, which the example keeps

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { get, getJson } from './helpers/http'
-import { distBuilt, freePort, pollUntil, ROOT, startExample, startProcess, stop } from './helpers/process'
+import { distBuilt, freePort, pollUntil, ROOT, startExample, startProcess, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 import { startUpstream } from './helpers/upstream'
 
@@ -72,7 +72,8 @@ if (bins !== undefined) {
     t.equal(direct.status, 503, 'the app itself answers 503')
     t.equal(failing.status, 503, 'nginx passes the 503 through')
     t.equal(failing.json.status, 'unhealthy')
-    t.equal(failing.json.checks.external_api.status, 'fail')
+    t.equal(failing.json.checks.external_api.status, 'error')
+    t.equal(failing.json.checks.external_api.error, 'status 500, expected 2xx')
     t.equal(failing.json.checks.database.status, 'pass')
     t.same(Object.keys(failing.json), Object.keys(direct.json), 'same body shape as the app\'s own answer')
 

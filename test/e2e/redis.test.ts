@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { getJson } from './helpers/http'
-import { distBuilt, freePort, pollUntil, startExample, startProcess, stop, type Proc } from './helpers/process'
+import { distBuilt, freePort, pollUntil, startExample, startProcess, stop, type Proc } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 
 const CHECK_TIMEOUT = 800 // the plugin's default, which the example keeps

@@ -12,7 +12,7 @@ import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../../lib/index'
 import { startHaproxy, waitForStatus, type Haproxy } from './helpers/haproxy'
-import { freePort, startExample } from './helpers/process'
+import { freePort, startExample } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 
 const TIMING = 'inter 200 fall 1 rise 1' // a check every 200 ms, shorter than the shutdown delay

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { ROOT } from './helpers/process'
+import { ROOT } from '../helpers/process'
 
 t.test('each examples/*.ts has an npm script that builds and runs it', async t => {
   const scripts: Record<string, string> = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import healthPlugin from '../../lib/index'
 import type { HealthPluginOptions } from '../../lib/types'
+import { childEnv } from './process'
 
 /** A promise with its resolve/reject exposed, so that a test decides when a check settles. */
 export interface Deferred<T> {
@@ -77,11 +78,8 @@ export interface ChildResult {
  * fixture that hangs fails the test instead of the whole suite). The child stays out of tap's coverage.
  */
 export async function runFixture (name: string, limit = 20_000): Promise<ChildResult> {
-  // Out of the coverage report. Deleting NODE_V8_COVERAGE is not enough under tap 21: its process-info hook on
-  // child_process puts its loader back into NODE_OPTIONS of every child, and that loader records coverage (through the
-  // inspector, with tsx's source maps, which garbles the merged report) unless told not to.
-  const env: NodeJS.ProcessEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-  delete env.NODE_V8_COVERAGE
+  // Out of the coverage report: tsx's source maps would garble the merged report (see childEnv).
+  const env = childEnv()
   const start = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', name)], {
     cwd: join(__dirname, '..', '..'),

@@ -32,16 +32,9 @@ export interface HttpAnswer {
 
 const ROOT = resolve(__dirname, '..', '..')
 
-/** Environment for a child process that stays out of the coverage report. */
-export function childEnv (env: Record<string, string>): NodeJS.ProcessEnv {
-  const result: NodeJS.ProcessEnv = { ...process.env, ...env }
-  delete result.NODE_V8_COVERAGE
-  // tap's process-info hook comes with NODE_OPTIONS and records coverage in every child unless told not to. Tap does
-  // not count what tsx-run fixtures record against lib/ anyway (checked: a run of the child-process tests alone
-  // leaves the signal path of lib/graceful-shutdown.ts uncovered), and writing it slows a dying child by ~1 s.
-  result._TAPJS_PROCESSINFO_COVERAGE_ = '0'
-  return result
-}
+// Children stay out of the coverage report (see childEnv in process.ts).
+import { childEnv } from './process'
+export { childEnv }
 
 /**
  * Starts test/fixtures/<name>.ts with `node --import tsx`, out of the coverage report (the in-process tests cover

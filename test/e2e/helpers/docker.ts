@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ROOT } from './process'
+import { ROOT } from '../../helpers/process'
 
 export interface DockerfileInfo {
   /** HEALTHCHECK's exec-form command (after CMD). */

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { freePort, pollUntil, ROOT, startProcess, stop, type Proc } from './process'
+import { freePort, pollUntil, ROOT, startProcess, stop, type Proc } from '../../helpers/process'
 
 /** Replaces `from` by `to` in `text`, failing when `from` does not occur exactly once (the example changed). */
 export function replaceOnce (text: string, from: string, to: string, file: string): string {

@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import type { Test } from 'tap'
 
 /** The repository root: examples run from there so that 'fastify-health' resolves to its dist/. */
-export const ROOT = resolve(__dirname, '../../..')
+export const ROOT = resolve(__dirname, '../..')
 
 export interface Proc {
   readonly child: ChildProcess
@@ -110,17 +108,7 @@ export async function startExample (t: Test, file: string, env: Record<string, s
   return { proc, baseUrl, port: Number(new URL(baseUrl).port) }
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1, for programs that cannot be told to pick one themselves. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  server.close()
-  await once(server, 'close')
-  return port
-}
+export { freePort } from './net'
 
 /** Sends `signal` and waits for the process to end; SIGKILL if it has not ended after `timeoutMs`. */
 export async function stop (proc: Proc, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
