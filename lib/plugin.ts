@@ -52,10 +52,6 @@ async function decide (policy: (request: FastifyRequest) => boolean | Promise<bo
   }
 }
 
-async function resolveOutcome (set: CheckSet): Promise<RunOutcome> {
-  return await set.get()
-}
-
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: HealthPluginOptions): Promise<void> {
   const opts = normaliseOptions(options)
@@ -72,10 +68,10 @@ export async function registerHealth (app: FastifyInstance, options: HealthPlugi
     return this
   })
   app.decorate('runHealthChecks', async function runHealthChecks (): Promise<HealthReport> {
-    return (await resolveOutcome(health)).report as HealthReport
+    return (await health.get()).report as HealthReport
   })
   app.decorate('runReadyChecks', async function runReadyChecks (): Promise<ReadyReport> {
-    return (await resolveOutcome(ready)).report as ReadyReport
+    return (await ready.get()).report as ReadyReport
   })
 
   const routes: Array<[CheckKind, string, CheckSet, typeof HealthReportSchema | typeof ReadyReportSchema]> = [
