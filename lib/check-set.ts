@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyBaseLogger } from 'fastify'
-import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALID_CHECK_NAME } from './errors'
+import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALTH_REENTRANT_RUN } from './errors'
 import { normaliseCheckOptions } from './options'
 import { PendingChecks } from './pending-checks'
 import { type RegisteredCheck, runCheck } from './run-check'
@@ -56,6 +56,7 @@ export class CheckSet {
   #cachedUntil = 0
   #shuttingDown = false
   #closing = false
+  #starting = false
 
   constructor (options: CheckSetOptions) {
     this.kind = options.kind
@@ -98,7 +99,18 @@ export class CheckSet {
     if (this.#shuttingDown) return this.#shutdownOutcome()
     if (this.#cached !== undefined && performance.now() < this.#cachedUntil) return this.#cached
     if (this.#inFlight !== undefined) return this.#inFlight
-    const outcome = this.#run()
+    // A check that calls runHealthChecks() on its own kind synchronously would start run after run until the stack
+    // overflows: the run it would share does not exist yet.
+    if (this.#starting) {
+      throw new FST_HEALTH_REENTRANT_RUN(`a ${this.kind} check asked for a run of the ${this.kind} checks while that run was starting`)
+    }
+    this.#starting = true
+    let outcome: RunOutcome | Promise<RunOutcome>
+    try {
+      outcome = this.#run()
+    } finally {
+      this.#starting = false
+    }
     if (outcome instanceof Promise) this.#inFlight = outcome
     return outcome
   }

@@ -34,3 +34,9 @@ export const FST_HEALTH_DUPLICATE_CHECK = createError<'FST_HEALTH_DUPLICATE_CHEC
   'FST_HEALTH_DUPLICATE_CHECK',
   'fastify-health: %s'
 )
+
+/** A check of a kind asked for a run of that same kind while that run was starting (it would recurse for ever). */
+export const FST_HEALTH_REENTRANT_RUN = createError<'FST_HEALTH_REENTRANT_RUN', [string]>(
+  'FST_HEALTH_REENTRANT_RUN',
+  'fastify-health: %s'
+)
