@@ -17,11 +17,14 @@ export class PendingChecks {
   readonly #runs = new Set<PendingCheck>()
   #timer: NodeJS.Timeout | undefined
   #armedFor = Infinity
+  #closed = false
 
   add (run: PendingCheck): void {
     this.#runs.add(run)
     if (run.deadline < this.#armedFor) this.#arm(run.deadline)
     else if (this.#runs.size === 1) this.#timer?.ref()
+    // Once the app is closing, a run (say, runHealthChecks() after close) still times out, but holds nothing open.
+    if (this.#closed) this.#timer?.unref()
   }
 
   delete (run: PendingCheck): void {
@@ -32,6 +35,7 @@ export class PendingChecks {
 
   /** Ends every pending check at once with an error (the app is closing) and disarms the timer. */
   cancelAll (message: string): void {
+    this.#closed = true
     for (const run of this.#runs) run.cancel(message)
     clearTimeout(this.#timer)
     this.#timer = undefined

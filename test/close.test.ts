@@ -86,6 +86,30 @@ t.test('child process: a never-settling check (timeout 60 s), a pending inject, 
   t.ok(exit.exitAfter < 1000, `exited ${Math.round(exit.exitAfter)} ms after the answer`)
 })
 
+t.test('after close, the checks still run and time out when asked directly', async t => {
+  const { app } = await buildApp({ timeout: 20 })
+  app.addHealthCheck('async', async () => true)
+  app.addHealthCheck('hangs', () => new Promise<boolean>(() => {}))
+  await app.close()
+  // The plugin's timer no longer holds the process open after close (the child-process test below proves it), so
+  // the test keeps the event loop alive itself while it waits.
+  const keepAlive = setInterval(() => {}, 1000)
+  t.teardown(() => clearInterval(keepAlive))
+  const report = await app.runHealthChecks()
+  t.equal(report.checks?.async.status, 'pass')
+  t.match(report.checks?.hangs, { status: 'error', error: 'timed out after 20 ms' }, 'the timer still fires, unref()ed')
+})
+
+t.test('child process: a run started after close holds nothing open', async t => {
+  const child = await runFixture('runner-after-close.ts')
+  t.equal(child.signal, null, 'not killed')
+  t.equal(child.code, 0, `exit code 0 (stderr: ${child.stderr})`)
+  const exit = JSON.parse(child.stdout.trim())
+  t.equal(exit.invoked, true, 'the check did run')
+  // Its timeout is 60 s: exiting within a second shows that the pending run did not keep the process alive.
+  t.ok(exit.exitAfter < 1000, `exited ${Math.round(exit.exitAfter)} ms after the run started`)
+})
+
 t.test('child process: every check hangs, await app.inject() gets its answer, then the process exits by itself', async t => {
   const child = await runFixture('runner-all-hang.ts')
   t.equal(child.signal, null, 'not killed')
