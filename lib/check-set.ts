@@ -4,7 +4,7 @@ import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALI
 import { normaliseCheckOptions } from './options'
 import { PendingChecks } from './pending-checks'
 import { type RegisteredCheck, runCheck } from './run-check'
-import type { CheckResult, CheckStatus, HealthReport, ReadyReport } from './schema'
+import type { CheckResult, HealthReport, ReadyReport } from './schema'
 import type { CheckKind, CheckOptions, HealthCheckFn, StatusChangeEvent } from './types'
 
 export type Report = HealthReport | ReadyReport
@@ -22,7 +22,7 @@ const STATUS_WORDS = {
 } as const
 
 /** Key of the entry that a readiness report carries while the app is shutting down. */
-export const SHUTDOWN_CHECK = 'shutdown'
+const SHUTDOWN_CHECK = 'shutdown'
 
 export interface CheckSetOptions {
   kind: CheckKind
@@ -49,7 +49,6 @@ export class CheckSet {
   // of it and cannot disturb it.
   #checks: readonly RegisteredCheck[] = []
   readonly #names = new Set<string>()
-  readonly #lastStatus = new Map<string, CheckStatus>()
   readonly #pending = new PendingChecks()
   #inFlight: Promise<RunOutcome> | undefined
   #cached: RunOutcome | undefined
@@ -86,11 +85,11 @@ export class CheckSet {
     this.#names.add(name)
     this.#checks = [...this.#checks, {
       name,
-      kind: this.kind,
       fn: fn as HealthCheckFn,
       timeout,
       critical,
-      timeoutMessage: `timed out after ${timeout} ms`
+      timeoutMessage: `timed out after ${timeout} ms`,
+      lastStatus: null
     }]
   }
 
@@ -164,8 +163,7 @@ export class CheckSet {
       // `__proto__` would set the prototype instead of adding a key.
       if (check.name === '__proto__') Object.defineProperty(byName, check.name, { value: entry, enumerable: true, writable: true, configurable: true })
       else byName[check.name] = entry
-      const previous = this.#lastStatus.get(check.name)
-      if (previous !== entry.status && !this.#closing) this.#statusChanged(check, previous ?? null, entry)
+      if (check.lastStatus !== entry.status && !this.#closing) this.#statusChanged(check, entry)
     }
     const outcome: RunOutcome = {
       code: ok ? 200 : 503,
@@ -179,8 +177,9 @@ export class CheckSet {
     return outcome
   }
 
-  #statusChanged (check: RegisteredCheck, previous: CheckStatus | null, entry: CheckResult): void {
-    this.#lastStatus.set(check.name, entry.status)
+  #statusChanged (check: RegisteredCheck, entry: CheckResult): void {
+    const previous = check.lastStatus
+    check.lastStatus = entry.status
     const event: StatusChangeEvent = {
       name: check.name,
       kind: this.kind,

@@ -1,10 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { CheckSet } from './check-set'
-
-export interface ShutdownOptions {
-  signals: NodeJS.Signals[]
-  delay: number
-}
+import type { NormalisedOptions } from './options'
 
 const KEEP_ALIVE_MS = 1000
 const keepAlive = (): void => {}
@@ -15,7 +11,7 @@ const keepAlive = (): void => {}
  * and the signal is raised again with our listener gone, so the process ends the way it would have without us.
  * A second signal during the delay skips the rest of the wait, and so does the app closing for another reason.
  */
-export function installGracefulShutdown (app: FastifyInstance, ready: CheckSet, options: ShutdownOptions): void {
+export function installGracefulShutdown (app: FastifyInstance, ready: CheckSet, options: NonNullable<NormalisedOptions['gracefulShutdown']>): void {
   let received: NodeJS.Signals | undefined
   let timer: NodeJS.Timeout | undefined
   let finishing = false

@@ -2,17 +2,18 @@ import { performance } from 'node:perf_hooks'
 import { nonBooleanMessage, thrownMessage } from './error-message'
 import type { PendingChecks } from './pending-checks'
 import type { CheckResult, CheckStatus } from './schema'
-import type { CheckKind, HealthCheckContext, HealthCheckFn } from './types'
+import type { HealthCheckContext, HealthCheckFn } from './types'
 
 /** A check as registered: validated and with its options resolved, built once by addHealthCheck / addReadyCheck. */
 export interface RegisteredCheck {
   readonly name: string
-  readonly kind: CheckKind
   readonly fn: HealthCheckFn
   readonly timeout: number
   readonly critical: boolean
   /** Precomputed so that a run does not build the text on every timeout. */
   readonly timeoutMessage: string
+  /** Status of its last run (null before the first), to log and report changes only. */
+  lastStatus: CheckStatus | null
 }
 
 /**

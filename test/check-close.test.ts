@@ -3,7 +3,7 @@ import t from 'tap'
 import healthPlugin from '../lib/index'
 import type { HealthCheckFn } from '../lib/types'
 import { get } from './helpers/shutdown-child'
-import { captureLogs } from './helpers/shutdown-logs'
+import { captureLogs } from './helpers/logs'
 
 function closable (onClose: () => void | Promise<void>): HealthCheckFn {
   const fn: HealthCheckFn = () => true

@@ -2,7 +2,7 @@ import Fastify, { type FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
 import type { HealthPluginOptions } from '../lib/types'
-import { captureLogs } from './helpers/shutdown-logs'
+import { captureLogs } from './helpers/logs'
 import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
 
 async function build (t: Test, options: HealthPluginOptions, ok = true): Promise<ReturnType<typeof Fastify>> {

@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
 import { get, startFixture, type FixtureChild } from './helpers/shutdown-child'
+import { captureLogs } from './helpers/logs'
 import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
 
 const isSignalLog = (signal: string) => (line: Record<string, unknown>): boolean =>
@@ -162,8 +163,7 @@ t.test('in-process: the app closed by something else during the delay ends the w
 
 t.test('in-process: a failing app.close() is logged and the signal is still raised', async t => {
   const guard = guardSignal(t)
-  const lines: Array<Record<string, any>> = []
-  const stream = { write: (line: string) => { lines.push(JSON.parse(line)) } }
+  const { lines, stream } = captureLogs()
   const app = Fastify({ logger: { level: 'info', stream } })
   await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay: 0 } })
   app.addHook('onClose', async () => { throw new Error('pool would not close') })

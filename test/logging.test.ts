@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import healthPlugin from '../lib/index'
-import { captureLogs, statusLines } from './helpers/shutdown-logs'
+import { captureLogs, statusLines } from './helpers/logs'
 
 t.test('probe requests write no request log lines by default; other routes still do', async t => {
   const logs = captureLogs()

@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import t from 'tap'
 import healthPlugin from '../lib/index'
 import type { StatusChangeEvent } from '../lib/types'
-import { captureLogs, statusLines } from './helpers/shutdown-logs'
+import { captureLogs, statusLines } from './helpers/logs'
 
 t.test('onStatusChange is called once per change of a check\'s status, first run included', async t => {
   const events: StatusChangeEvent[] = []

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import healthPlugin from '../../lib/index'
 import type { HealthPluginOptions } from '../../lib/types'
 import { childEnv } from './process'
+import { captureLogs, type CapturedLogs } from './logs'
 
 /** A promise with its resolve/reject exposed, so that a test decides when a check settles. */
 export interface Deferred<T> {
@@ -27,22 +27,10 @@ export async function settled (promise: PromiseLike<unknown>): Promise<void> {
   await new Promise(resolve => setImmediate(resolve))
 }
 
-/** Collects the log lines an app writes, parsed. */
-export class LogCapture extends Writable {
-  readonly lines: Array<Record<string, unknown>> = []
-
-  override _write (chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line !== '') this.lines.push(JSON.parse(line) as Record<string, unknown>)
-    }
-    callback()
-  }
-}
-
 /** An app with the plugin registered and a trace-level logger writing into `log`. Closed by the caller. */
-export async function buildApp (options: HealthPluginOptions = {}): Promise<{ app: FastifyInstance, log: LogCapture }> {
-  const log = new LogCapture()
-  const app = Fastify({ logger: { level: 'trace', stream: log } })
+export async function buildApp (options: HealthPluginOptions = {}): Promise<{ app: FastifyInstance, log: CapturedLogs }> {
+  const log = captureLogs()
+  const app = Fastify({ logger: { level: 'trace', stream: log.stream } })
   await app.register(healthPlugin, options)
   return { app, log }
 }

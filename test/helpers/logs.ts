@@ -1,4 +1,4 @@
-// A pino destination that keeps every line, parsed, for assertions on what the app logged.
+// A pino destination that keeps every line, parsed, for assertions on what an app logged.
 export interface CapturedLogs {
   lines: Array<Record<string, any>>
   stream: { write: (line: string) => void }
