@@ -11,13 +11,28 @@ export interface HealthCheckContext {
 }
 
 /**
- * A check: returns (or resolves) `true` when the thing it checks is fine and `false` when it is not. Throwing,
- * rejecting, timing out or returning anything other than a boolean reports the check as `error`.
+ * A richer answer than a boolean, in the terms of the IETF health check response format: `warn` counts as passing
+ * for the status code and the overall word, and shows as `"status":"warn"` in the check's entry.
+ */
+export interface CheckOutcome {
+  /** `pass`, `warn` (passing, but worth a look) or `fail`. */
+  status: 'pass' | 'warn' | 'fail'
+  /** Why: reported as the entry's `error` when `status` is `fail`, and as its `output` otherwise. */
+  output?: string
+  /** What the check measured (free bytes, a latency), copied to the entry. */
+  observedValue?: number | string | boolean
+  /** The unit of `observedValue`, such as `'ms'` or `'bytes'`, copied to the entry. */
+  observedUnit?: string
+}
+
+/**
+ * A check: returns (or resolves) `true` when the thing it checks is fine and `false` when it is not, or a
+ * `CheckOutcome` object. Throwing, rejecting, timing out or returning anything else reports the check as `error`.
  *
  * A check function may carry a `close()` method; the plugin calls it once when the app closes, so that a check
  * holding a resource (a timer, a histogram, a connection) can release it.
  */
-export type HealthCheckFn = ((context: HealthCheckContext) => boolean | PromiseLike<boolean>) & {
+export type HealthCheckFn = ((context: HealthCheckContext) => boolean | CheckOutcome | PromiseLike<boolean | CheckOutcome>) & {
   close?: () => void | PromiseLike<void>
 }
 
