@@ -1,76 +1,110 @@
 import { performance } from 'node:perf_hooks'
-import type { FastifyBaseLogger } from 'fastify'
+import { CheckState } from './check-state'
 import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALTH_REENTRANT_RUN } from './errors'
-import { normaliseCheckOptions } from './options'
+import { type CheckDefaults, normaliseCheckOptions } from './options'
 import { PendingChecks } from './pending-checks'
-import { type RegisteredCheck, runCheck } from './run-check'
-import type { CheckResult, HealthReport, ReadyReport } from './schema'
+import { runCheck } from './run-check'
+import type { CheckResult, CheckStatus, HealthReport, ReadyReport, StartupReport } from './formats/schema'
+import type { StatusLog } from './status-log'
 import type { CheckKind, CheckOptions, HealthCheckFn, StatusChangeEvent } from './types'
 
-export type Report = HealthReport | ReadyReport
+export type Report = HealthReport | ReadyReport | StartupReport
 
 /** What one run produced: the report, its status code, and (built on first use) the body without details. */
 export interface RunOutcome {
   readonly code: 200 | 503
   readonly report: Report
   summary: Pick<Report, 'status' | 'timestamp'> | undefined
+  /** The checks the run covered, and the checks of the set in registration order (for the text formats). */
+  readonly selection: Selection
+  readonly states: readonly CheckState[]
+  /** Entries the app's own state added (startup, availability, readiness, shutdown), after the checks. */
+  readonly extra?: readonly string[]
 }
 
-const STATUS_WORDS = {
+export const STATUS_WORDS = {
   health: { ok: 'healthy', bad: 'unhealthy', method: 'addHealthCheck' },
-  ready: { ok: 'ready', bad: 'not_ready', method: 'addReadyCheck' }
+  ready: { ok: 'ready', bad: 'not_ready', method: 'addReadyCheck' },
+  startup: { ok: 'started', bad: 'starting', method: 'addStartupCheck' }
 } as const
 
-/** Key of the entry that a readiness report carries while the app is shutting down. */
-const SHUTDOWN_CHECK = 'shutdown'
+/** Most distinct `?exclude=` selections whose runs are shared and cached; more are answered without sharing. */
+const MAX_SELECTIONS = 64
+
+/**
+ * Which checks of a set a run covers: all of them, all but some (`?exclude=`), or one (a per-check route). Each
+ * selection has its own run in progress and cached outcome, so a run with exclusions never answers for one without.
+ */
+export class Selection {
+  inFlight: Promise<RunOutcome> | undefined
+  cached: RunOutcome | undefined
+  cachedUntil = 0
+  constructor (
+    /** Left out of the run; null for none. */
+    readonly excluded: ReadonlySet<string> | null,
+    /** The one check of a per-check route, else null. */
+    readonly single: CheckState | null
+  ) {}
+}
 
 export interface CheckSetOptions {
   kind: CheckKind
-  timeout: number
   cacheTtl: number
-  log: FastifyBaseLogger
-  onStatusChange: ((event: StatusChangeEvent) => void) | null
+  defaults: CheckDefaults
+  statusLog: StatusLog
 }
 
+const passing = (status: CheckStatus): boolean => status === 'pass' || status === 'warn'
+
 /**
- * The checks of one kind (liveness or readiness) and the machinery that runs them: every check starts at once,
- * concurrent requests share the run in progress (single-flight), a finished run may answer for `cacheTtl` ms, and
- * each change of a check's status is logged and reported once.
+ * The checks of one kind (liveness, readiness or startup) and the machinery that runs them: every selected check
+ * starts at once, concurrent requests share the run in progress (single-flight), a finished run may answer for
+ * `cacheTtl` ms, background checks run on their own interval and are read rather than run, and each change of a
+ * check's effective status is reported once.
  */
 export class CheckSet {
   readonly kind: CheckKind
   readonly #words: typeof STATUS_WORDS[CheckKind]
-  readonly #timeout: number
   readonly #cacheTtl: number
-  readonly #log: FastifyBaseLogger
-  readonly #onStatusChange: CheckSetOptions['onStatusChange']
+  readonly #defaults: CheckDefaults
+  readonly #statusLog: StatusLog
 
-  // Replaced, never mutated: a run holds on to the array it started with, so a check added meanwhile is not part
-  // of it and cannot disturb it.
-  #checks: readonly RegisteredCheck[] = []
-  readonly #names = new Set<string>()
+  // Append-only: a run covers the checks registered when it started (it remembers the count), so a check added
+  // meanwhile cannot disturb it, and registering does not copy the array.
+  readonly #states: CheckState[] = []
+  readonly #byName = new Map<string, CheckState>()
   readonly #pending = new PendingChecks()
-  #inFlight: Promise<RunOutcome> | undefined
-  #cached: RunOutcome | undefined
-  #cachedUntil = 0
-  #shuttingDown = false
-  #closing = false
+  readonly #all = new Selection(null, null)
+  readonly #selections = new Map<string, Selection>()
   #starting = false
+  #closing = false
+  #scheduling = false
+  /** performance.now() since which runs of all the checks have failed, or undefined while they pass. */
+  failingSince: number | undefined
 
   constructor (options: CheckSetOptions) {
     this.kind = options.kind
     this.#words = STATUS_WORDS[options.kind]
-    this.#timeout = options.timeout
     this.#cacheTtl = options.cacheTtl
-    this.#log = options.log
-    this.#onStatusChange = options.onStatusChange
+    this.#defaults = options.defaults
+    this.#statusLog = options.statusLog
   }
 
-  get checks (): readonly RegisteredCheck[] {
-    return this.#checks
+  /** The registered checks, in registration order. */
+  get states (): readonly CheckState[] {
+    return this.#states
   }
 
-  add (name: unknown, fn: unknown, options: CheckOptions | undefined): void {
+  /** The selection of all checks. */
+  get all (): Selection {
+    return this.#all
+  }
+
+  state (name: string): CheckState | undefined {
+    return this.#byName.get(name)
+  }
+
+  add (name: unknown, fn: unknown, options: unknown): void {
     const method = this.#words.method
     if (typeof name !== 'string' || name === '') {
       throw new FST_HEALTH_INVALID_CHECK_NAME(`${method}() needs a non-empty string as the check name, received ${name === '' ? 'an empty string' : typeof name}`)
@@ -78,26 +112,38 @@ export class CheckSet {
     if (typeof fn !== 'function') {
       throw new FST_HEALTH_INVALID_CHECK(`${method}(${JSON.stringify(name)}) needs a function as the check, received ${fn === null ? 'null' : typeof fn}`)
     }
-    if (this.#names.has(name)) {
+    if (this.#byName.has(name)) {
       throw new FST_HEALTH_DUPLICATE_CHECK(`${method}(${JSON.stringify(name)}): a ${this.kind} check with that name is already registered`)
     }
-    const { timeout, critical } = normaliseCheckOptions(method, name, options, this.#timeout)
-    this.#names.add(name)
-    this.#checks = [...this.#checks, {
-      name,
-      fn: fn as HealthCheckFn,
-      timeout,
-      critical,
-      timeoutMessage: `timed out after ${timeout} ms`,
-      lastStatus: null
-    }]
+    const state = new CheckState(this.kind, name, fn as HealthCheckFn, normaliseCheckOptions(method, name, options as CheckOptions | undefined, this.#defaults))
+    this.#byName.set(name, state)
+    this.#states.push(state)
+    if (state.interval !== null && this.#scheduling) this.#tick(state)
+  }
+
+  /** The selection without the named checks (unknown names are ignored), or all checks when none is known. */
+  excluding (names: readonly string[]): Selection {
+    const known = names.filter(name => this.#byName.has(name))
+    if (known.length === 0) return this.#all
+    const excluded = new Set(known)
+    const key = JSON.stringify([...excluded].sort())
+    let selection = this.#selections.get(key)
+    if (selection === undefined) {
+      selection = new Selection(excluded, null)
+      if (this.#selections.size < MAX_SELECTIONS) this.#selections.set(key, selection)
+    }
+    return selection
+  }
+
+  /** The selection of one check, for its own route. */
+  only (state: CheckState): Selection {
+    return (state.selection ??= new Selection(null, state))
   }
 
   /** The outcome for a request: the cached one while fresh, the run in progress if any, or a new run. */
-  get (): RunOutcome | Promise<RunOutcome> {
-    if (this.#shuttingDown) return this.#shutdownOutcome()
-    if (this.#cached !== undefined && performance.now() < this.#cachedUntil) return this.#cached
-    if (this.#inFlight !== undefined) return this.#inFlight
+  get (selection: Selection = this.#all): RunOutcome | Promise<RunOutcome> {
+    if (selection.cached !== undefined && performance.now() < selection.cachedUntil) return selection.cached
+    if (selection.inFlight !== undefined) return selection.inFlight
     // A check that calls runHealthChecks() on its own kind synchronously would start run after run until the stack
     // overflows: the run it would share does not exist yet.
     if (this.#starting) {
@@ -106,35 +152,51 @@ export class CheckSet {
     this.#starting = true
     let outcome: RunOutcome | Promise<RunOutcome>
     try {
-      outcome = this.#run()
+      outcome = this.#run(selection)
     } finally {
       this.#starting = false
     }
-    if (outcome instanceof Promise) this.#inFlight = outcome
+    if (outcome instanceof Promise) selection.inFlight = outcome
     return outcome
   }
 
-  /** From now on, answer `not_ready` with a `shutdown` entry, without running the checks. */
-  startShutdown (): void {
-    this.#shuttingDown = true
+  /** Starts the background checks: each runs now, then every `interval` ms. Called when the app is ready. */
+  startScheduling (): void {
+    if (this.#scheduling || this.#closing) return
+    this.#scheduling = true
+    for (const state of this.#states) if (state.interval !== null) this.#tick(state)
   }
 
   /**
-   * Ends every run in progress with an error, so that closing the app never waits on a hanging check. The app is
-   * closing: these cancellations, and whatever runs after them, are not status changes worth a log line or an event.
+   * Stops the background checks and ends every run in progress with an error, so that closing the app never waits on
+   * a hanging check.
    */
   cancelPending (message: string): void {
     this.#closing = true
+    this.#scheduling = false
+    for (const state of this.#states) clearTimeout(state.timer)
     this.#pending.cancelAll(message)
   }
 
-  #run (): RunOutcome | Promise<RunOutcome> {
-    const checks = this.#checks
-    const entries: CheckResult[] = new Array(checks.length)
-    let waits: Promise<CheckResult>[] | undefined
+  #run (selection: Selection): RunOutcome | Promise<RunOutcome> {
+    const states = selection.single === null ? this.#states : [selection.single]
+    const count = states.length
+    const excluded = selection.excluded
+    // Per check: its on-demand result, `null` for a background check (read when the run ends), `undefined` when left out.
+    const entries: Array<CheckResult | null | undefined> = new Array(count)
+    let waits: Array<Promise<unknown>> | undefined
     let waitIndex: number[] | undefined
-    for (let i = 0; i < checks.length; i++) {
-      const entry = runCheck(checks[i], this.#pending)
+    for (let i = 0; i < count; i++) {
+      const state = states[i]
+      if (excluded !== null && excluded.has(state.name)) continue
+      let entry: CheckResult | null | Promise<unknown>
+      if (state.interval === null) {
+        entry = runCheck(state, this.#pending, false)
+      } else {
+        // Never a made-up status: before its first result, a background check is waited for.
+        if (state.entry === undefined && state.running === undefined) this.#runInBackground(state)
+        entry = state.entry === undefined ? (state.running ?? runCheck(state, this.#pending, false)) : null
+      }
       if (entry instanceof Promise) {
         (waits ??= []).push(entry);
         (waitIndex ??= []).push(i)
@@ -142,81 +204,112 @@ export class CheckSet {
         entries[i] = entry
       }
     }
-    if (waits === undefined) return this.#finish(checks, entries)
+    if (waits === undefined) return this.#finish(selection, states, count, entries)
     const index = waitIndex as number[]
     return Promise.allSettled(waits).then(settled => {
-      // PendingCheck promises never reject: every outcome, timeouts included, arrives as a fulfilled entry.
-      for (let k = 0; k < settled.length; k++) entries[index[k]] = (settled[k] as PromiseFulfilledResult<CheckResult>).value
-      return this.#finish(checks, entries)
+      // Neither PendingCheck promises nor background runs reject: every outcome, timeouts included, is fulfilled.
+      for (let k = 0; k < settled.length; k++) {
+        const value = (settled[k] as PromiseFulfilledResult<CheckResult | undefined>).value
+        entries[index[k]] = value ?? null
+      }
+      return this.#finish(selection, states, count, entries)
     })
   }
 
-  #finish (checks: readonly RegisteredCheck[], entries: CheckResult[]): RunOutcome {
+  #finish (selection: Selection, states: readonly CheckState[], count: number, entries: Array<CheckResult | null | undefined>): RunOutcome {
     // First, so that whatever happens below, the next request starts a new run rather than sharing this one forever.
-    this.#inFlight = undefined
-    const byName: Record<string, CheckResult> = {}
+    selection.inFlight = undefined
+    const now = performance.now()
+    const checks: Record<string, CheckResult> = {}
     let ok = true
-    for (let i = 0; i < checks.length; i++) {
-      const check = checks[i]
-      const entry = entries[i]
-      if (entry.status !== 'pass' && check.critical) ok = false
+    for (let i = 0; i < count; i++) {
+      const observation = entries[i]
+      const state = states[i]
+      let entry: CheckResult
+      if (observation === undefined) {
+        continue
+      } else if (observation === null) {
+        entry = state.current(now)
+      } else {
+        this.#observe(state, observation)
+        entry = state.entry as CheckResult
+      }
+      if (!passing(entry.status) && (state.critical || selection.single !== null)) ok = false
       // `__proto__` would set the prototype instead of adding a key.
-      if (check.name === '__proto__') Object.defineProperty(byName, check.name, { value: entry, enumerable: true, writable: true, configurable: true })
-      else byName[check.name] = entry
-      if (check.lastStatus !== entry.status && !this.#closing) this.#statusChanged(check, entry)
+      if (state.name === '__proto__') Object.defineProperty(checks, state.name, { value: entry, enumerable: true, writable: true, configurable: true })
+      else checks[state.name] = entry
     }
     const outcome: RunOutcome = {
       code: ok ? 200 : 503,
-      report: { status: ok ? this.#words.ok : this.#words.bad, timestamp: Date.now() / 1000, checks: byName } as Report,
-      summary: undefined
+      report: { status: ok ? this.#words.ok : this.#words.bad, timestamp: Date.now() / 1000, checks } as Report,
+      summary: undefined,
+      selection,
+      states
     }
+    if (selection === this.#all) this.failingSince = ok ? undefined : (this.failingSince ?? now)
     if (this.#cacheTtl > 0) {
-      this.#cached = outcome
-      this.#cachedUntil = performance.now() + this.#cacheTtl
+      selection.cached = outcome
+      selection.cachedUntil = now + this.#cacheTtl
     }
     return outcome
   }
 
-  #statusChanged (check: RegisteredCheck, entry: CheckResult): void {
-    const previous = check.lastStatus
-    check.lastStatus = entry.status
+  /** Records one observation of a check and reports the change of its effective status, if any. */
+  #observe (state: CheckState, observation: CheckResult): void {
+    const previous = state.record(observation)
+    if (previous === undefined) return
+    const entry = state.entry as CheckResult
     const event: StatusChangeEvent = {
-      name: check.name,
+      name: state.name,
       kind: this.kind,
       previous,
       status: entry.status,
       duration: entry.duration,
       timestamp: entry.timestamp,
-      critical: check.critical
+      critical: state.critical
     }
     if (entry.error !== undefined) event.error = entry.error
-    // A first run that passes is the expected state, not news; anything that leaves or returns to `pass` is.
-    if (entry.status !== 'pass') {
-      this.#log.warn({ healthCheck: event }, `fastify-health: ${this.kind} check ${JSON.stringify(check.name)} is ${entry.status}${entry.error === undefined ? '' : `: ${entry.error}`}`)
-    } else if (previous !== null) {
-      this.#log.info({ healthCheck: event }, `fastify-health: ${this.kind} check ${JSON.stringify(check.name)} passes again`)
-    }
-    if (this.#onStatusChange !== null) {
-      try {
-        this.#onStatusChange(event)
-      } catch (err) {
-        try {
-          this.#log.error({ err }, 'fastify-health: onStatusChange threw; the change is still applied')
-        } catch {
-          // pino's error serialiser reads message/stack/cause, which a hostile thrown value may make throw.
-          this.#log.error('fastify-health: onStatusChange threw a value that cannot be logged; the change is still applied')
-        }
-      }
-    }
+    this.#statusLog.changed(event)
   }
 
-  #shutdownOutcome (): RunOutcome {
-    const timestamp = Date.now() / 1000
-    const entry: CheckResult = { status: 'fail', error: 'the server is shutting down', timestamp, duration: 0 }
-    return {
-      code: 503,
-      report: { status: this.#words.bad, timestamp, checks: { [SHUTDOWN_CHECK]: entry } } as Report,
-      summary: undefined
+  /** One background run of a check, unless one is in flight already: at most one run of a check at a time. */
+  #runInBackground (state: CheckState): void {
+    if (state.running !== undefined || this.#closing) return
+    const entry = runCheck(state, this.#pending, true)
+    if (!(entry instanceof Promise)) {
+      this.#observeInBackground(state, entry)
+      return
     }
+    state.running = entry.then(result => {
+      state.running = undefined
+      this.#observeInBackground(state, result)
+    })
+  }
+
+  #observeInBackground (state: CheckState, observation: CheckResult): void {
+    this.#observe(state, observation)
+    if (state.maxInterval === null) return
+    // Back-off: while the check is failing, each failing run doubles the delay up to maxInterval; a pass resets it.
+    const delay = passing(observation.status)
+      ? state.interval as number
+      : passing(state.effective as CheckStatus) ? state.delay : Math.min(state.delay * 2, state.maxInterval)
+    if (delay === state.delay) return
+    state.delay = delay
+    if (state.timer !== undefined) this.#schedule(state, state.lastTick + delay - performance.now())
+  }
+
+  #tick (state: CheckState): void {
+    state.timer = undefined
+    if (!this.#scheduling) return
+    state.lastTick = performance.now()
+    this.#schedule(state, state.delay)
+    this.#runInBackground(state)
+  }
+
+  #schedule (state: CheckState, delay: number): void {
+    clearTimeout(state.timer)
+    state.timer = setTimeout(() => { this.#tick(state) }, Math.max(0, delay))
+    // A background check never holds the process open.
+    state.timer.unref()
   }
 }

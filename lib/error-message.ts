@@ -9,14 +9,36 @@ import { types } from 'node:util'
 /** Longest `error` text in a report, in UTF-16 code units; longer messages are cut and end with `…`. */
 export const MAX_ERROR_LENGTH = 1024
 
-const STACK_FRAME = '\n    at '
+/**
+ * Lines that are stack frames, whoever printed them: V8 and Java (`at f (file:1:2)`, indented with spaces or tabs),
+ * Python tracebacks (`Traceback (most recent call last):`, `File "x.py", line 3, in f` and the source line under it),
+ * Firefox and Safari (`f@file:1:2`) and Go (`/src/main.go:12 +0x1d`). Only the first line of a message is always
+ * kept: a frame is never the message itself.
+ */
+const FRAME = /^[ \t]*(?:at .*|Traceback \(most recent call last\):?|File "[^"]*", line \d+.*|\S*@\S*:\d+(?::\d+)?|\S*[/\\]\S*:\d+(?: \+0x[0-9a-f]+)?)[ \t]*$/
+const PYTHON_FRAME = /^[ \t]*File "/
 
-/** Cuts an embedded stack trace and limits the length to MAX_ERROR_LENGTH. May return '' (callers fall back). */
+/** Removes stack-frame lines after the first line. A message without a line break costs one indexOf. */
+function stripFrames (message: string): string {
+  if (message.indexOf('\n') === -1) return message
+  const lines = message.split('\n')
+  const kept = [lines[0]]
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]
+    if (!FRAME.test(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+      kept.push(line)
+    } else if (PYTHON_FRAME.test(line) && i + 1 < lines.length && /^[ \t]+\S/.test(lines[i + 1]) && !FRAME.test(lines[i + 1])) {
+      // Python prints the source line of each frame under it, indented further: it may name paths too.
+      i++
+    }
+  }
+  // The line break (LF or CRLF) before the frames goes with them.
+  return kept.length === lines.length ? message : kept.join('\n').replace(/[\r\n]+$/, '')
+}
+
+/** Cuts embedded stack frames and limits the length to MAX_ERROR_LENGTH. May return '' (callers fall back). */
 export function clip (message: string): string {
-  // A message that embeds a stack (some libraries build one by hand) keeps only the part before the frames; a
-  // Windows line ending before the first frame goes with them.
-  const frame = message.indexOf(STACK_FRAME)
-  if (frame !== -1) message = message.slice(0, message.charCodeAt(frame - 1) === 13 ? frame - 1 : frame)
+  message = stripFrames(message)
   if (message.length > MAX_ERROR_LENGTH) {
     let end = MAX_ERROR_LENGTH - 1
     // Never split a surrogate pair: half of one is not valid UTF-8 once the report is sent.

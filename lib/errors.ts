@@ -40,3 +40,9 @@ export const FST_HEALTH_REENTRANT_RUN = createError<'FST_HEALTH_REENTRANT_RUN', 
   'FST_HEALTH_REENTRANT_RUN',
   'fastify-health: %s'
 )
+
+/** The plugin is registered a second time in the same context (or in a context that inherits it). */
+export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REGISTERED', [string]>(
+  'FST_HEALTH_ALREADY_REGISTERED',
+  'fastify-health: %s'
+)

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { registerHealth } from './plugin'
-import type * as schemas from './schema'
+import type * as schemas from './formats/schema'
 import type * as types from './types'
 
 /**
@@ -11,7 +11,7 @@ import type * as types from './types'
  * `import { healthPlugin } from 'fastify-health'` all give this same function, as @fastify plugins do.
  */
 async function healthPlugin (app: FastifyInstance, options: types.HealthPluginOptions): Promise<void> {
-  await registerHealth(app, options)
+  await registerHealth(app, options as Record<string, unknown>)
 }
 fp(healthPlugin, { name: 'fastify-health', fastify: '5.x' })
 
@@ -24,13 +24,21 @@ declare module 'fastify' {
     addHealthCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
     /** Registers a readiness check, reported by `GET readyPath` (default `/health/ready`). Same rules as addHealthCheck. */
     addReadyCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    /**
+     * Registers a startup check, reported by `GET startupPath` (default `/health/started`). Startup checks run until
+     * all of them pass in one run; from then on the app counts as started and they never run again. Same rules as
+     * addHealthCheck.
+     */
+    addStartupCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
     /** Runs the liveness checks (sharing a run in progress and the cache) and returns the report the endpoint would send. */
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
     runReadyChecks: () => Promise<schemas.ReadyReport>
+    /** The app's own say in its availability: `setReady`, `setLive`, `whenStarted` and `shutdown`. */
+    health: types.HealthControls
   }
   interface FastifyContextConfig {
-    /** Set on the two probe routes (`'health'` or `'ready'`), so that an auth hook can let probes through. */
+    /** Set on the probe routes (`'health'`, `'ready'` or `'startup'`), so that an auth hook can let probes through. */
     healthProbe?: types.CheckKind
   }
 }
@@ -41,6 +49,11 @@ declare namespace healthPlugin {
   export type HealthPluginOptions = types.HealthPluginOptions
   export type HealthCheckFn = types.HealthCheckFn
   export type HealthCheckContext = types.HealthCheckContext
+  export type CheckOutcome = types.CheckOutcome
+  export type ServiceInfo = types.ServiceInfo
+  export type HealthControls = types.HealthControls
+  export type ShutdownOptions = types.ShutdownOptions
+  export type StartupReport = schemas.StartupReport
   export type CheckOptions = types.CheckOptions
   export type CheckKind = types.CheckKind
   export type StatusChangeEvent = types.StatusChangeEvent

@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
-import type { CheckOptions, HealthPluginOptions, StatusChangeEvent } from './types'
+import type { CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
 
 export const DEFAULT_TIMEOUT = 800
 export const DEFAULT_SHUTDOWN_DELAY = 5000
@@ -15,23 +15,86 @@ const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP'])
 const isListenableSignal = (signal: unknown): boolean =>
   typeof signal === 'string' && Object.hasOwn(constants.signals, signal) && !UNCATCHABLE.has(signal)
 
+export const DEFAULT_CLOSE_TIMEOUT = 5000
+
 /** The plugin options after validation, with every default filled in; built once per registration. */
 export interface NormalisedOptions {
   path: string
   readyPath: string
+  startupPath: string
   timeout: number
   cacheTtl: number
+  /** What a check gets for the options it does not set. */
+  checkDefaults: CheckDefaults
+  closeTimeout: number
+  escalateAfter: number | null
+  service: ServiceInfo
   /** `true`/`false` for a fixed policy, or the user's function, called per request. */
   exposeDetails: boolean | ((request: FastifyRequest) => boolean | Promise<boolean>)
   logLevel: LogLevel
   gracefulShutdown: { signals: NodeJS.Signals[], delay: number } | null
-  onStatusChange: ((event: StatusChangeEvent) => void) | null
+  onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   openapi: { hide: boolean, tags: string[] }
+}
+
+/** The plugin-wide defaults of check options. */
+export interface CheckDefaults {
+  timeout: number
+  interval: number | null
+  failureThreshold: number
+  successThreshold: number
 }
 
 export interface NormalisedCheckOptions {
   timeout: number
   critical: boolean
+  interval: number | null
+  staleAfter: number
+  failureThreshold: number
+  successThreshold: number
+  maxInterval: number | null
+}
+
+const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
+  'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
+  'service', 'openapi']
+const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
+const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
+
+/** Edit distance, for "did you mean" on misspelt option keys. */
+function distance (a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    row = next
+  }
+  return row[b.length]
+}
+
+/** The known key closest to a misspelt one, if any is close enough to be what was meant. */
+export function closest (key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate)
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined
+}
+
+/** Rejects keys that are not options: a misspelt one would be ignored and the default used instead, silently. */
+export function rejectUnknownKeys (subject: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue
+    const guess = closest(key, known)
+    throw new FST_HEALTH_INVALID_OPTION(`${subject} has an unknown key ${JSON.stringify(key)}${guess === undefined ? '' : ` (did you mean ${JSON.stringify(guess)}?)`}; known keys: ${known.join(', ')}`)
+  }
 }
 
 function show (value: unknown): string {
@@ -65,9 +128,35 @@ export function nonNegativeMs (subject: string, value: unknown): number {
   return value
 }
 
+// Characters that make a route parametric or a wildcard, start a query or fragment, or cannot be in a path at all.
+const NOT_STATIC = /[*:?#\s\p{Cc}]/u
+
 function routePath (name: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/')) throw invalid(option(name), 'a string starting with "/"', value)
+  if (typeof value !== 'string' || !value.startsWith('/') || NOT_STATIC.test(value)) {
+    throw invalid(option(name), 'a static path starting with "/" (no "*", ":", "?", "#", whitespace or control characters)', value)
+  }
   return value
+}
+
+export function positiveInteger (subject: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw invalid(subject, 'a positive integer', value)
+  return value as number
+}
+
+function timerMs (subject: string, value: unknown): number {
+  const ms = positiveMs(subject, value)
+  if (ms > MAX_DELAY) throw invalid(subject, `at most ${MAX_DELAY} ms`, ms)
+  return ms
+}
+
+function service (value: unknown): ServiceInfo {
+  if (value === undefined) return {}
+  if (!isPlainObject(value)) throw invalid(option('service'), 'an object { serviceId, version, releaseId, description }', value)
+  rejectUnknownKeys(option('service'), value, SERVICE_KEYS)
+  for (const key of SERVICE_KEYS) {
+    if (value[key] !== undefined && typeof value[key] !== 'string') throw invalid(option(`service.${key}`), 'a string', value[key])
+  }
+  return { ...value }
 }
 
 function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -78,6 +167,7 @@ function gracefulShutdown (value: unknown): NormalisedOptions['gracefulShutdown'
   if (value === undefined || value === false) return null
   if (value === true) return { signals: DEFAULT_SHUTDOWN_SIGNALS, delay: DEFAULT_SHUTDOWN_DELAY }
   if (!isPlainObject(value)) throw invalid(option('gracefulShutdown'), 'a boolean or an object { signals, delay }', value)
+  rejectUnknownKeys(option('gracefulShutdown'), value, ['signals', 'delay'])
   const signals = value.signals ?? DEFAULT_SHUTDOWN_SIGNALS
   if (!Array.isArray(signals) || signals.length === 0) {
     throw invalid(option('gracefulShutdown.signals'), 'a non-empty array of signal names such as "SIGTERM"', signals)
@@ -94,6 +184,7 @@ function gracefulShutdown (value: unknown): NormalisedOptions['gracefulShutdown'
 function openapi (value: unknown): NormalisedOptions['openapi'] {
   if (value === undefined) return { hide: false, tags: ['health'] }
   if (!isPlainObject(value)) throw invalid(option('openapi'), 'an object { hide, tags }', value)
+  rejectUnknownKeys(option('openapi'), value, ['hide', 'tags'])
   if (value.hide !== undefined && typeof value.hide !== 'boolean') throw invalid(option('openapi.hide'), 'a boolean', value.hide)
   const tags = value.tags ?? ['health']
   if (!Array.isArray(tags) || !tags.every(t => typeof t === 'string')) throw invalid(option('openapi.tags'), 'an array of strings', tags)
@@ -104,9 +195,18 @@ function openapi (value: unknown): NormalisedOptions['openapi'] {
 export function normaliseOptions (options: HealthPluginOptions): NormalisedOptions {
   // Fastify always passes an object (`{}` when register() got none).
   const opts = options as Record<string, unknown>
-  const path = opts.path === undefined ? '/health' : routePath('path', opts.path)
-  const readyPath = opts.readyPath === undefined ? '/health/ready' : routePath('readyPath', opts.readyPath)
+  rejectUnknownKeys('plugin options', opts, PLUGIN_KEYS)
+  // Fastify applies `prefix` only to encapsulated plugins; this one shares its decorators with the registering
+  // context, so it applies the prefix itself.
+  const prefix = opts.prefix === undefined ? '' : routePath('prefix', opts.prefix).replace(/\/+$/, '')
+  const path = prefix + (opts.path === undefined ? '/health' : routePath('path', opts.path))
+  const readyPath = prefix + (opts.readyPath === undefined ? '/health/ready' : routePath('readyPath', opts.readyPath))
+  const startupPath = prefix + (opts.startupPath === undefined ? '/health/started' : routePath('startupPath', opts.startupPath))
   if (path === readyPath) throw invalid(option('readyPath'), `different from "path" (both are ${JSON.stringify(path)})`, readyPath)
+  if (startupPath === path || startupPath === readyPath) {
+    throw invalid(option('startupPath'), `different from "path" and "readyPath" (${JSON.stringify(startupPath)} is taken)`, startupPath)
+  }
+  const timeout = opts.timeout === undefined ? DEFAULT_TIMEOUT : positiveMs(option('timeout'), opts.timeout)
 
   const exposeDetails = opts.exposeDetails ?? true
   if (typeof exposeDetails !== 'boolean' && typeof exposeDetails !== 'function') {
@@ -124,8 +224,18 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
   return {
     path,
     readyPath,
-    timeout: opts.timeout === undefined ? DEFAULT_TIMEOUT : positiveMs(option('timeout'), opts.timeout),
+    startupPath,
+    timeout,
     cacheTtl: opts.cacheTtl === undefined ? 0 : nonNegativeMs(option('cacheTtl'), opts.cacheTtl),
+    checkDefaults: {
+      timeout,
+      interval: opts.interval === undefined ? null : timerMs(option('interval'), opts.interval),
+      failureThreshold: opts.failureThreshold === undefined ? 1 : positiveInteger(option('failureThreshold'), opts.failureThreshold),
+      successThreshold: opts.successThreshold === undefined ? 1 : positiveInteger(option('successThreshold'), opts.successThreshold)
+    },
+    closeTimeout: opts.closeTimeout === undefined ? DEFAULT_CLOSE_TIMEOUT : timerMs(option('closeTimeout'), opts.closeTimeout),
+    escalateAfter: opts.escalateAfter === undefined ? null : timerMs(option('escalateAfter'), opts.escalateAfter),
+    service: service(opts.service),
     exposeDetails: exposeDetails as NormalisedOptions['exposeDetails'],
     logLevel: logLevel as LogLevel,
     gracefulShutdown: gracefulShutdown(opts.gracefulShutdown),
@@ -134,14 +244,31 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
   }
 }
 
-/** Validates the third argument of addHealthCheck / addReadyCheck. */
-export function normaliseCheckOptions (method: string, name: string, options: CheckOptions | undefined, defaultTimeout: number): NormalisedCheckOptions {
-  if (options === undefined) return { timeout: defaultTimeout, critical: true }
+/** Validates the third argument of addHealthCheck / addReadyCheck / addStartupCheck. */
+export function normaliseCheckOptions (method: string, name: string, options: CheckOptions | undefined, defaults: CheckDefaults): NormalisedCheckOptions {
   const where = `${method}(${JSON.stringify(name)})`
-  if (!isPlainObject(options)) throw invalid(`${where} options`, 'an object { timeout, critical }', options)
-  const timeout = options.timeout === undefined ? defaultTimeout : positiveMs(`${where} option "timeout"`, options.timeout)
-  if (options.critical !== undefined && typeof options.critical !== 'boolean') {
-    throw invalid(`${where} option "critical"`, 'a boolean', options.critical)
+  const opts: Record<string, unknown> = options === undefined ? {} : options as Record<string, unknown>
+  if (!isPlainObject(opts)) throw invalid(`${where} options`, `an object with the keys ${CHECK_KEYS.join(', ')}`, options)
+  rejectUnknownKeys(`${where} options`, opts, CHECK_KEYS)
+  const subject = (key: string): string => `${where} option "${key}"`
+  const timeout = opts.timeout === undefined ? defaults.timeout : positiveMs(subject('timeout'), opts.timeout)
+  if (opts.critical !== undefined && typeof opts.critical !== 'boolean') throw invalid(subject('critical'), 'a boolean', opts.critical)
+  const interval = opts.interval === undefined ? defaults.interval : timerMs(subject('interval'), opts.interval)
+  if (interval === null) {
+    for (const key of ['staleAfter', 'maxInterval']) {
+      if (opts[key] !== undefined) throw invalid(subject(key), 'set only together with "interval" (on the check or the plugin)', opts[key])
+    }
   }
-  return { timeout, critical: options.critical !== false }
+  const staleAfter = opts.staleAfter === undefined ? Math.min(MAX_DELAY, 2 * (interval ?? 0) + timeout) : timerMs(subject('staleAfter'), opts.staleAfter)
+  const maxInterval = opts.maxInterval === undefined ? null : timerMs(subject('maxInterval'), opts.maxInterval)
+  if (maxInterval !== null && maxInterval < (interval as number)) throw invalid(subject('maxInterval'), `at least "interval" (${interval as number} ms)`, maxInterval)
+  return {
+    timeout,
+    critical: opts.critical !== false,
+    interval,
+    staleAfter,
+    failureThreshold: opts.failureThreshold === undefined ? defaults.failureThreshold : positiveInteger(subject('failureThreshold'), opts.failureThreshold),
+    successThreshold: opts.successThreshold === undefined ? defaults.successThreshold : positiveInteger(subject('successThreshold'), opts.successThreshold),
+    maxInterval
+  }
 }

@@ -15,22 +15,30 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1
  */
 export class PendingChecks {
   readonly #runs = new Set<PendingCheck>()
+  // Runs a probe or a direct call waits on; background runs never hold the process open.
+  #waited = 0
   #timer: NodeJS.Timeout | undefined
   #armedFor = Infinity
   #closed = false
 
   add (run: PendingCheck): void {
     this.#runs.add(run)
+    if (!run.background) this.#waited++
     if (run.deadline < this.#armedFor) this.#arm(run.deadline)
-    else if (this.#runs.size === 1) this.#timer?.ref()
-    // Once the app is closing, a run (say, runHealthChecks() after close) still times out, but holds nothing open.
-    if (this.#closed) this.#timer?.unref()
+    this.#hold()
   }
 
   delete (run: PendingCheck): void {
     this.#runs.delete(run)
+    if (!run.background) this.#waited--
     // Still armed for a check that settled in time: let it fire, but not hold the process open for it.
-    if (this.#runs.size === 0) this.#timer?.unref()
+    this.#hold()
+  }
+
+  // Once the app is closing, a run (say, runHealthChecks() after close) still times out, but holds nothing open.
+  #hold (): void {
+    if (this.#waited > 0 && !this.#closed) this.#timer?.ref()
+    else this.#timer?.unref()
   }
 
   /** Ends every pending check at once with an error (the app is closing) and disarms the timer. */
@@ -46,6 +54,7 @@ export class PendingChecks {
     clearTimeout(this.#timer)
     this.#armedFor = deadline
     this.#timer = setTimeout(PendingChecks.#onTimer, Math.min(MAX_TIMER_DELAY, Math.max(0, deadline - performance.now())), this)
+    this.#hold()
   }
 
   static #onTimer (self: PendingChecks): void {

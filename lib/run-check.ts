@@ -1,20 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import { nonBooleanMessage, thrownMessage } from './error-message'
+import { adopt, NOT_THENABLE, THEN_THREW, thenError, thenOf } from './callbacks'
+import type { CheckState } from './check-state'
+import { clip, nonBooleanMessage, thrownMessage } from './error-message'
 import type { PendingChecks } from './pending-checks'
-import type { CheckResult, CheckStatus } from './schema'
-import type { HealthCheckContext, HealthCheckFn } from './types'
-
-/** A check as registered: validated and with its options resolved, built once by addHealthCheck / addReadyCheck. */
-export interface RegisteredCheck {
-  readonly name: string
-  readonly fn: HealthCheckFn
-  readonly timeout: number
-  readonly critical: boolean
-  /** Precomputed so that a run does not build the text on every timeout. */
-  readonly timeoutMessage: string
-  /** Status of its last run (null before the first), to log and report changes only. */
-  lastStatus: CheckStatus | null
-}
+import type { CheckResult, CheckStatus } from './formats/schema'
+import type { HealthCheckContext } from './types'
 
 /**
  * The context handed to a check. The AbortController behind `signal` is created only when the check reads it:
@@ -50,10 +40,49 @@ const nowSeconds = (): number => Date.now() / 1000
 // Rounded to microseconds: more digits would be noise, and shorter numbers serialise faster.
 const elapsed = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000
 
-function result (check: RegisteredCheck, status: CheckStatus, error: string | undefined, start: number): CheckResult {
+function result (check: CheckState, status: CheckStatus, error: string | undefined, start: number): CheckResult {
   const entry: CheckResult = { status, timestamp: nowSeconds(), duration: elapsed(start) }
   if (error !== undefined) entry.error = error
   if (!check.critical) entry.critical = false
+  return entry
+}
+
+const OUTCOME_STATUSES = new Set(['pass', 'warn', 'fail'])
+const OBSERVED_TYPES = new Set(['number', 'string', 'boolean'])
+
+/** A field of a returned object; a throwing getter or proxy trap makes the check's result an error. */
+function field (value: object, key: string): unknown {
+  return (value as Record<string, unknown>)[key]
+}
+
+/**
+ * The entry for what a check returned or resolved: `true`, `false`, or an object `{ status, output?, observedValue?,
+ * observedUnit? }`. Anything else is an `error` entry that says what was wrong.
+ */
+function fromValue (check: CheckState, value: unknown, start: number): CheckResult {
+  if (value === true) return result(check, 'pass', undefined, start)
+  if (value === false) return result(check, 'fail', undefined, start)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result(check, 'error', nonBooleanMessage(value), start)
+  let status: unknown, output: unknown, observedValue: unknown, observedUnit: unknown
+  try {
+    status = field(value, 'status')
+    output = field(value, 'output')
+    observedValue = field(value, 'observedValue')
+    observedUnit = field(value, 'observedUnit')
+  } catch (err) {
+    return result(check, 'error', thrownMessage(err), start)
+  }
+  let problem: string | undefined
+  if (typeof status !== 'string' || !OUTCOME_STATUSES.has(status)) problem = 'a "status" of "pass", "warn" or "fail"'
+  else if (output !== undefined && typeof output !== 'string') problem = 'a string "output"'
+  else if (observedValue !== undefined && !OBSERVED_TYPES.has(typeof observedValue)) problem = 'a number, string or boolean "observedValue"'
+  else if (observedUnit !== undefined && typeof observedUnit !== 'string') problem = 'a string "observedUnit"'
+  if (problem !== undefined) return result(check, 'error', `check returned an object without ${problem}; expected a boolean or { status, output?, observedValue?, observedUnit? }`, start)
+  const text = output === undefined ? undefined : clip(output as string)
+  const entry = result(check, status as CheckStatus, status === 'fail' ? text : undefined, start)
+  if (status !== 'fail' && text !== undefined) entry.output = text
+  if (observedValue !== undefined) entry.observedValue = observedValue as number | string | boolean
+  if (observedUnit !== undefined) entry.observedUnit = clip(observedUnit as string)
   return entry
 }
 
@@ -70,49 +99,44 @@ export class PendingCheck {
   readonly deadline: number
 
   constructor (
-    readonly check: RegisteredCheck,
+    readonly check: CheckState,
     readonly context: CheckContext,
     readonly start: number,
     readonly registry: PendingChecks,
-    value: PromiseLike<unknown>,
-    then: PromiseLike<unknown>['then']
+    /** A background run: its timeout never holds the process open. */
+    readonly background: boolean,
+    value: unknown,
+    then: Parameters<typeof adopt>[1]
   ) {
     this.promise = new Promise<CheckResult>(resolve => { this.#resolve = resolve })
     this.deadline = start + check.timeout
-    // The registry's timer times the check out, and keeps the process alive while it is pending.
+    // The registry's timer times the check out, and keeps the process alive while a probe waits on it.
     registry.add(this)
-    try {
-      then.call(value, (v: unknown) => this.#onValue(v), (e: unknown) => this.#settle('error', thrownMessage(e)))
-    } catch (err) {
-      // A thenable whose then() throws is a check that threw.
-      this.#settle('error', thrownMessage(err))
-    }
+    adopt(value, then, v => { this.#settle(fromValue(this.check, v, this.start)) }, e => { this.#error(thrownMessage(e)) })
   }
 
   /** Ends the run with a timeout error and aborts the check's signal; called by the registry's timer. */
   timeOut (): void {
     const message = this.check.timeoutMessage
-    this.#settle('error', message)
+    this.#error(message)
     CheckContext.abort(this.context, new DOMException(message, 'TimeoutError'))
-  }
-
-  #onValue (value: unknown): void {
-    if (value === true) this.#settle('pass', undefined)
-    else if (value === false) this.#settle('fail', undefined)
-    else this.#settle('error', nonBooleanMessage(value))
   }
 
   /** Ends the run at once with an error; used when the app closes (only unsettled runs are in the registry). */
   cancel (message: string): void {
-    this.#settle('error', message)
+    this.#error(message)
     CheckContext.abort(this.context, new DOMException(message, 'AbortError'))
   }
 
-  #settle (status: CheckStatus, error: string | undefined): void {
+  #error (message: string): void {
+    if (!this.#settled) this.#settle(result(this.check, 'error', message, this.start))
+  }
+
+  #settle (entry: CheckResult): void {
     if (this.#settled) return
     this.#settled = true
     this.registry.delete(this)
-    this.#resolve(result(this.check, status, error, this.start))
+    this.#resolve(entry)
   }
 }
 
@@ -120,7 +144,7 @@ export class PendingCheck {
  * Starts one check. A check that answers synchronously gets its entry back at once, with no promise, timer or
  * AbortController involved; anything thenable becomes a PendingCheck.
  */
-export function runCheck (check: RegisteredCheck, registry: PendingChecks): CheckResult | Promise<CheckResult> {
+export function runCheck (check: CheckState, registry: PendingChecks, background: boolean): CheckResult | Promise<CheckResult> {
   const start = performance.now()
   const context = new CheckContext()
   let value: unknown
@@ -131,14 +155,8 @@ export function runCheck (check: RegisteredCheck, registry: PendingChecks): Chec
   }
   if (value === true) return result(check, 'pass', undefined, start)
   if (value === false) return result(check, 'fail', undefined, start)
-  let then: unknown
-  if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-    try {
-      then = (value as { then?: unknown }).then
-    } catch (err) {
-      return result(check, 'error', thrownMessage(err), start)
-    }
-  }
-  if (typeof then !== 'function') return result(check, 'error', nonBooleanMessage(value), start)
-  return new PendingCheck(check, context, start, registry, value as PromiseLike<unknown>, then as PromiseLike<unknown>['then']).promise
+  const then = thenOf(value)
+  if (then === NOT_THENABLE) return fromValue(check, value, start)
+  if (then === THEN_THREW) return result(check, 'error', thrownMessage(thenError), start)
+  return new PendingCheck(check, context, start, registry, background, value, then).promise
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { MAX_ERROR_LENGTH } from '../lib/error-message'
-import { HealthReportSchema } from '../lib/schema'
+import { HealthReportSchema } from '../lib/formats/schema'
 import type { HealthCheckFn } from '../lib/types'
 import { buildApp, deferred, settled, watchProcess } from './helpers/runner-helpers'
 

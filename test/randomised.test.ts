@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
-import { HealthReportSchema, ReadyReportSchema } from '../lib/schema'
+import { HealthReportSchema, ReadyReportSchema } from '../lib/formats/schema'
 import type { CheckKind } from '../lib/types'
 import { buildApp, isSecondsWithMs, watchProcess } from './helpers/runner-helpers'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { buildApp } from './helpers/app'
-import { HealthReportSchema, ReadyReportSchema } from '../lib/schema'
+import { HealthReportSchema, ReadyReportSchema } from '../lib/formats/schema'
 
 t.test('the response schemas keep every field of the report', async t => {
   const app = await buildApp(t)

@@ -1,0 +1,250 @@
+import { performance } from 'node:perf_hooks'
+import type { FastifyInstance } from 'fastify'
+import type { CheckSet, Report, RunOutcome, Selection } from './check-set'
+import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from './options'
+import type { CheckResult } from './formats/schema'
+import type { StatusLog } from './status-log'
+import type { CheckKind, HealthControls, ShutdownOptions } from './types'
+
+const MAX_DELAY = 2 ** 31 - 1
+
+interface Vote {
+  readonly reason: string
+}
+
+export interface AvailabilityOptions {
+  app: FastifyInstance
+  sets: Record<CheckKind, CheckSet>
+  statusLog: StatusLog
+  escalateAfter: number | null
+  shutdownDelay: number | undefined
+}
+
+const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fail', error, timestamp, duration: 0 })
+
+/**
+ * What the app itself says about its availability, on top of its checks: the startup latch, its own readiness and
+ * liveness votes (`app.health.setReady` / `setLive`), readiness failing for too long (escalated to liveness), and the
+ * shutdown sequence. Each of these either replaces a report (shutting down, started) or adds an entry to it; reports
+ * with nothing to add pass through untouched.
+ */
+export class Availability implements HealthControls {
+  readonly #app: FastifyInstance
+  readonly #sets: Record<CheckKind, CheckSet>
+  readonly #statusLog: StatusLog
+  readonly #escalateAfter: number | null
+  readonly #shutdownDelay: number
+  #started = false
+  #startedChecks: Record<string, CheckResult> = {}
+  readonly #whenStarted: Promise<void>
+  #markStarted!: () => void
+  #notReady: Vote | null = null
+  #notLive: Vote | null = null
+  #escalated = false
+  // Whether any overlay is in force; the common answer reads this one flag.
+  #quiet = true
+  #shuttingDown = false
+  #shutdown: Promise<void> | undefined
+  #endDelay: (() => void) | undefined
+
+  constructor (options: AvailabilityOptions) {
+    this.#app = options.app
+    this.#sets = options.sets
+    this.#statusLog = options.statusLog
+    this.#escalateAfter = options.escalateAfter
+    this.#shutdownDelay = options.shutdownDelay ?? DEFAULT_SHUTDOWN_DELAY
+    this.#whenStarted = new Promise(resolve => { this.#markStarted = resolve })
+    this.setReady = this.setReady.bind(this)
+    this.setLive = this.setLive.bind(this)
+    this.whenStarted = this.whenStarted.bind(this)
+    this.shutdown = this.shutdown.bind(this)
+    this.#update()
+  }
+
+  get shuttingDown (): boolean {
+    return this.#shuttingDown
+  }
+
+  /**
+   * The outcome for a request to the route of `kind`. A per-check route (a selection of one check) answers for its
+   * check alone; the others carry whatever the app's own state adds.
+   */
+  answer (kind: CheckKind, selection?: Selection): RunOutcome | Promise<RunOutcome> {
+    const set = this.#sets[kind]
+    if (this.#quiet || selection?.single != null) return set.get(selection)
+    if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(set)
+    if (kind === 'startup' && this.#started) return this.#startedOutcome(set)
+    if (kind === 'ready' && !this.#started) this.#driveStartup()
+    const outcome = set.get(selection)
+    return outcome instanceof Promise ? outcome.then(o => this.#overlay(kind, o)) : this.#overlay(kind, outcome)
+  }
+
+  /** The app is ready: with no startup checks, that is what started means; background checks begin. */
+  ready (): void {
+    if (this.#sets.startup.states.length === 0) this.#latch({})
+    else this.#driveStartup()
+  }
+
+  setReady (ready: boolean, reason?: string): void {
+    const vote = ready ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not ready' }
+    if (this.#changed('ready', this.#notReady, vote)) this.#notReady = vote
+    this.#update()
+  }
+
+  setLive (live: boolean, reason?: string): void {
+    const vote = live ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not live' }
+    if (this.#changed('health', this.#notLive, vote)) this.#notLive = vote
+    this.#update()
+  }
+
+  async whenStarted (): Promise<void> {
+    await this.#whenStarted
+  }
+
+  async shutdown (options?: ShutdownOptions): Promise<void> {
+    if (this.#shutdown !== undefined) return await this.#shutdown
+    let delay = this.#shutdownDelay
+    if (options?.delay !== undefined) {
+      delay = nonNegativeMs('app.health.shutdown() option "delay"', options.delay)
+      if (delay > MAX_DELAY) delay = MAX_DELAY
+    }
+    this.beginShutdown()
+    this.#app.log.info({ delay }, `fastify-health: shutting down, readiness is now not_ready; closing in ${delay} ms`)
+    this.#shutdown = new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, delay)
+      this.#endDelay = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    }).then(async () => { await this.#app.close() })
+    return await this.#shutdown
+  }
+
+  /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
+  skipDelay (): void {
+    this.#endDelay?.()
+  }
+
+  /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */
+  beginShutdown (): void {
+    this.#shuttingDown = true
+    this.#update()
+  }
+
+  /** Reports a change of the app's own vote; false when the vote is the same as before. */
+  #changed (kind: CheckKind, before: Vote | null, after: Vote | null): boolean {
+    if ((before === null) === (after === null) && before?.reason === after?.reason) return false
+    const timestamp = Date.now() / 1000
+    this.#statusLog.changed({
+      name: 'availability',
+      kind,
+      previous: before === null ? 'pass' : 'fail',
+      status: after === null ? 'pass' : 'fail',
+      ...(after === null ? {} : { error: after.reason }),
+      duration: 0,
+      timestamp,
+      critical: true
+    })
+    return true
+  }
+
+  // Precomputes whether any overlay may apply, so that the common answer costs one flag read.
+  #update (): void {
+    this.#quiet = this.#started && !this.#shuttingDown && this.#notReady === null && this.#notLive === null && this.#escalateAfter === null
+  }
+
+  #driveStartup (): void {
+    const outcome = this.#sets.startup.get()
+    if (outcome instanceof Promise) outcome.then(o => { this.#afterStartupRun(o) }, /* c8 ignore next */ () => {})
+    else this.#afterStartupRun(outcome)
+  }
+
+  #afterStartupRun (outcome: RunOutcome): void {
+    if (outcome.code === 200 && !this.#started && outcome.selection.excluded === null) this.#latch(outcome.report.checks ?? {})
+  }
+
+  #latch (checks: Record<string, CheckResult>): void {
+    if (this.#started) return
+    this.#started = true
+    this.#startedChecks = checks
+    this.#update()
+    // Without startup checks, starting is the app getting ready: nothing to report.
+    if (this.#sets.startup.states.length > 0) this.#statusLog.changed({ name: 'startup', kind: 'startup', previous: 'fail', status: 'pass', duration: 0, timestamp: Date.now() / 1000, critical: true })
+    this.#markStarted()
+  }
+
+  #overlay (kind: CheckKind, outcome: RunOutcome): RunOutcome {
+    if (kind === 'startup') {
+      if (outcome.code === 200 && outcome.selection.excluded === null) this.#latch(outcome.report.checks ?? {})
+      return outcome
+    }
+    const timestamp = outcome.report.timestamp
+    const extra: Array<[string, CheckResult]> = []
+    if (kind === 'ready') {
+      if (!this.#started) extra.push(['startup', entry('starting', timestamp)])
+      if (this.#notReady !== null) extra.push(['availability', entry(this.#notReady.reason, timestamp)])
+    } else {
+      if (this.#notLive !== null) extra.push(['availability', entry(this.#notLive.reason, timestamp)])
+      const readiness = this.#escalation(timestamp)
+      if (readiness !== undefined) extra.push(['readiness', readiness])
+    }
+    if (extra.length === 0) return outcome
+    const checks: Record<string, CheckResult> = { ...outcome.report.checks }
+    for (const [name, value] of extra) checks[name] = value
+    return {
+      code: 503,
+      report: { ...outcome.report, status: STATUS_BAD[kind], checks } as Report,
+      summary: undefined,
+      selection: outcome.selection,
+      states: outcome.states,
+      extra: extra.map(([name]) => name)
+    }
+  }
+
+  #escalation (timestamp: number): CheckResult | undefined {
+    const since = this.#sets.ready.failingSince
+    const failing = this.#escalateAfter !== null && since !== undefined && !this.#shuttingDown &&
+      performance.now() - since > this.#escalateAfter
+    if (failing !== this.#escalated) {
+      this.#escalated = failing
+      this.#statusLog.changed({
+        name: 'readiness',
+        kind: 'health',
+        previous: failing ? 'pass' : 'fail',
+        status: failing ? 'fail' : 'pass',
+        duration: 0,
+        timestamp,
+        critical: true
+      })
+    }
+    if (!failing) return undefined
+    return {
+      ...entry(`not ready for ${Math.round((performance.now() - (since as number)) / 1000)} s`, timestamp),
+      since: timestamp - (performance.now() - (since as number)) / 1000
+    }
+  }
+
+  #shutdownOutcome (set: CheckSet): RunOutcome {
+    const timestamp = Date.now() / 1000
+    return {
+      code: 503,
+      report: { status: 'not_ready', timestamp, checks: { shutdown: entry('the server is shutting down', timestamp) } },
+      summary: undefined,
+      selection: set.all,
+      states: set.states,
+      extra: ['shutdown']
+    }
+  }
+
+  #startedOutcome (set: CheckSet): RunOutcome {
+    return {
+      code: 200,
+      report: { status: 'started', timestamp: Date.now() / 1000, checks: this.#startedChecks },
+      summary: undefined,
+      selection: set.all,
+      states: set.states
+    }
+  }
+}
+
+const STATUS_BAD = { health: 'unhealthy', ready: 'not_ready', startup: 'starting' } as const

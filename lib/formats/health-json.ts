@@ -1,0 +1,77 @@
+import type { RunOutcome } from '../check-set'
+import type { ServiceInfo } from '../types'
+import type { CheckResult } from './schema'
+
+/** The media type of the IETF health check response format (draft-inadarei-api-health-check). */
+export const HEALTH_JSON = 'application/health+json'
+
+interface HealthJsonCheck {
+  status: 'pass' | 'warn' | 'fail'
+  time: string
+  output?: string
+  observedValue?: number | string | boolean
+  observedUnit?: string
+}
+
+const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/
+
+/**
+ * Whether an `Accept` header prefers `application/health+json`: it is listed with a quality at least as high as any
+ * other type's (it was asked for by name, so it wins a tie). Called only when the header mentions it at all.
+ */
+export function prefersHealthJson (accept: string): boolean {
+  let ours = -1
+  let best = 0
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';')
+    let q = 1
+    for (const param of params) {
+      const match = ACCEPT_Q.exec(param)
+      if (match !== null) q = Number(match[1])
+    }
+    if (type.trim().toLowerCase() === HEALTH_JSON) ours = Math.max(ours, q)
+    else best = Math.max(best, q)
+  }
+  return ours > 0 && ours >= best
+}
+
+function check (entry: CheckResult): HealthJsonCheck {
+  const result: HealthJsonCheck = {
+    status: entry.status === 'pass' || entry.status === 'warn' ? entry.status : 'fail',
+    time: new Date(entry.timestamp * 1000).toISOString()
+  }
+  const output = entry.error ?? entry.output
+  if (output !== undefined) result.output = output
+  if (entry.observedValue !== undefined) result.observedValue = entry.observedValue
+  if (entry.observedUnit !== undefined) result.observedUnit = entry.observedUnit
+  return result
+}
+
+/**
+ * The answer in the IETF health check response format: `status` pass, warn (every critical check passes, but some
+ * entry warns or a non-critical check fails) or fail; `checks` keyed by check name, each an array of one result;
+ * `output` saying what is wrong when the status is not pass; the service fields from the `service` option.
+ */
+export function healthJson (outcome: RunOutcome, details: boolean, service: ServiceInfo): string {
+  const entries = outcome.report.checks ?? {}
+  let status: 'pass' | 'warn' | 'fail' = outcome.code === 200 ? 'pass' : 'fail'
+  const problems: string[] = []
+  const checks: Record<string, HealthJsonCheck[]> = {}
+  for (const name of Object.keys(entries)) {
+    const entry = entries[name]
+    if (entry.status !== 'pass') {
+      if (status === 'pass') status = 'warn'
+      problems.push(`${name}: ${entry.error ?? entry.output ?? entry.status}`)
+    }
+    if (name === '__proto__') Object.defineProperty(checks, name, { value: [check(entry)], enumerable: true, writable: true, configurable: true })
+    else checks[name] = [check(entry)]
+  }
+  const body: Record<string, unknown> = { status }
+  if (service.version !== undefined) body.version = service.version
+  if (service.releaseId !== undefined) body.releaseId = service.releaseId
+  if (status !== 'pass') body.output = details && problems.length > 0 ? problems.join('; ') : status === 'fail' ? 'failing' : 'degraded'
+  if (service.serviceId !== undefined) body.serviceId = service.serviceId
+  if (service.description !== undefined) body.description = service.description
+  if (details) body.checks = checks
+  return JSON.stringify(body)
+}

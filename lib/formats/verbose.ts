@@ -1,0 +1,36 @@
+import type { RunOutcome } from '../check-set'
+import type { CheckResult } from './schema'
+import type { CheckKind } from '../types'
+import { escapeLine } from './escape'
+
+const LAST_LINE = {
+  health: ['health check passed', 'health check failed'],
+  ready: ['ready check passed', 'ready check failed'],
+  startup: ['startup check passed', 'startup check failed']
+} as const
+
+function line (name: string, entry: CheckResult): string {
+  const label = escapeLine(name)
+  switch (entry.status) {
+    case 'pass': return `[+]${label} ok`
+    case 'warn': return `[+]${label} warn${entry.output === undefined ? '' : `: ${escapeLine(entry.output)}`}`
+    default: return `[-]${label} failed: ${escapeLine(entry.error ?? entry.status)}${entry.critical === false ? ' (non-critical)' : ''}`
+  }
+}
+
+/**
+ * The Kubernetes `?verbose` text: one line per check in registration order (`[+]name ok`, `[-]name failed: why`,
+ * `[+]name excluded: ok`), the entries the app's own state added, then `<kind> check passed` or `failed`.
+ */
+export function verboseText (kind: CheckKind, outcome: RunOutcome): string {
+  const checks = outcome.report.checks ?? {}
+  const { excluded, single } = outcome.selection
+  let text = ''
+  for (const state of single === null ? outcome.states : [single]) {
+    const name = state.name
+    if (excluded?.has(name) === true) text += `[+]${escapeLine(name)} excluded: ok\n`
+    else if (Object.hasOwn(checks, name) && outcome.extra?.includes(name) !== true) text += line(name, checks[name]) + '\n'
+  }
+  for (const name of outcome.extra ?? []) text += line(name, checks[name]) + '\n'
+  return text + LAST_LINE[kind][outcome.code === 200 ? 0 : 1] + '\n'
+}
