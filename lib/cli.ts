@@ -221,8 +221,8 @@ function suggestion (rawName: string): string | undefined {
 }
 
 /** Why the options are not usable, or `null`: an unknown option, a value missing or not expected. */
-function optionProblem (tokens: ReturnType<typeof parseArgs>['tokens']): string | null {
-  for (const token of tokens ?? []) {
+function optionProblem (tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): string | null {
+  for (const token of tokens) {
     if (token.kind !== 'option') continue
     const raw = JSON.stringify(token.rawName)
     if (!Object.hasOwn(OPTIONS, token.name)) {
