@@ -144,7 +144,7 @@ t.test('works on ports that fetch refuses', async t => {
     t.match(await http(`http://127.0.0.1:${port}/`)(context()), passed, `port ${port}`)
     return
   }
-  t.skip('every blocked port tried is in use on this machine')
+  t.skip('every blocked port tried is in use on this machine', async () => {})
 })
 
 t.test('a slow server is cut off by the signal', async t => {
