@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /**
@@ -16,6 +18,9 @@ export interface CliIo {
 /** Default of `--timeout`, in milliseconds. */
 export const DEFAULT_PROBE_TIMEOUT = 5000
 
+/** Largest `--timeout`: setTimeout turns a longer delay into 1 ms, which would give up at once. */
+export const MAX_PROBE_TIMEOUT = 2 ** 31 - 1
+
 /** Most of a response body read: enough for a report with many checks; the rest is never downloaded. */
 const MAX_BODY = 64 * 1024
 
@@ -23,14 +28,20 @@ const MAX_BODY = 64 * 1024
 const MAX_TEXT = 200
 
 export const USAGE = `Usage: fastify-health probe <url> [--timeout <ms>]
+       fastify-health --version
 
 Sends GET <url> and exits 0 when the answer is 2xx, 1 otherwise (another status, a refused
 connection, a timeout, an invalid URL), after printing one line such as
   unhealthy (503): cache=fail, database=error: Connection timeout
+  not_ready (503): migrations=fail
+The first word is the status the body reports (healthy, unhealthy, ready, not_ready, started,
+starting, or pass, warn, fail for application/health+json), else healthy or unhealthy by the
+status code. Control characters in the line are escaped (\\n, \\x1b, \\u2028).
 
 Options:
-  --timeout <ms>  give up after this many milliseconds (default ${DEFAULT_PROBE_TIMEOUT})
+  --timeout <ms>  give up after this many milliseconds, at most ${MAX_PROBE_TIMEOUT} (default ${DEFAULT_PROBE_TIMEOUT})
   -h, --help      print this help and exit
+  --version       print the version of fastify-health and exit
 
 Exit codes: 0 healthy, 1 unhealthy, 2 bad arguments.
 `
@@ -46,7 +57,26 @@ function oneLine (text: string): string {
   return line.length > MAX_TEXT ? line.slice(0, MAX_TEXT - 1) + '…' : line
 }
 
-interface CheckEntry { status: string, error?: unknown, critical?: unknown }
+// C0, DEL, C1 and the Unicode line and paragraph separators: each would break the line or drive the terminal.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/**
+ * Escapes control characters (`\n`, `\x1b`, `\u2028`), so that a check name or an error text from the server can
+ * neither split the one-line output nor send escape sequences to the terminal.
+ */
+export function escapeControls (text: string): string {
+  return text.replace(CONTROL, char => {
+    const code = char.charCodeAt(0)
+    return SHORT_ESCAPES[char] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`)
+  })
+}
+
+/** The words a health report's `status` may hold: this plugin's, and those of application/health+json. */
+const REPORT_STATUSES = new Set(['healthy', 'unhealthy', 'ready', 'not_ready', 'started', 'starting', 'pass', 'warn', 'fail'])
+
+interface CheckEntry { status: string, error?: unknown, output?: unknown, critical?: unknown }
 
 function isEntry (value: unknown): value is CheckEntry {
   return typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'string'
@@ -55,35 +85,54 @@ function isEntry (value: unknown): value is CheckEntry {
 function describeCheck ([name, check]: [string, CheckEntry]): string {
   let text = `${name}=${check.status}`
   if (check.critical === false) text += ' (non-critical)'
-  if (typeof check.error === 'string') text += `: ${oneLine(check.error)}`
+  // `error` in this plugin's reports, `output` in application/health+json and for a warning; a passing check's
+  // output is left out, to keep the line short.
+  const why = typeof check.error === 'string' ? check.error : typeof check.output === 'string' && check.status !== 'pass' ? check.output : ''
+  if (why !== '') text += `: ${oneLine(why)}`
   return text
 }
 
-/** What to say about a body: the checks of a health report (the ones not passing, if any), else its text. */
-function describeBody (body: string): string {
+/** The checks of a report, in order; in application/health+json each name maps to an array of results. */
+function checkEntries (checks: object): Array<[string, CheckEntry]> {
+  const entries: Array<[string, CheckEntry]> = []
+  for (const [name, value] of Object.entries(checks)) {
+    for (const item of Array.isArray(value) ? value as unknown[] : [value]) {
+      if (isEntry(item)) entries.push([name, item])
+    }
+  }
+  return entries
+}
+
+/**
+ * What a body says: the status word of a health report (`null` when it is not one) and what to show, namely the
+ * checks of a report (the ones not passing, if any), else the body's text.
+ */
+function describeBody (body: string): { word: string | null, detail: string } {
   let report: unknown
   try {
     report = JSON.parse(body)
   } catch {
-    return oneLine(body)
+    return { word: null, detail: oneLine(body) }
   }
-  if (!isEntry(report)) return oneLine(body)
+  if (!isEntry(report)) return { word: null, detail: oneLine(body) }
+  const word = REPORT_STATUSES.has(report.status) ? report.status : null
   const { checks } = report as { checks?: unknown }
-  if (typeof checks !== 'object' || checks === null) return ''
-  const entries = Object.entries(checks).filter((entry): entry is [string, CheckEntry] => isEntry(entry[1]))
+  if (typeof checks !== 'object' || checks === null) return { word, detail: '' }
+  const entries = checkEntries(checks)
   const failing = entries.filter(([, check]) => check.status !== 'pass')
-  return (failing.length > 0 ? failing : entries).map(describeCheck).join(', ')
+  return { word, detail: (failing.length > 0 ? failing : entries).map(describeCheck).join(', ') }
 }
 
 /**
- * The line printed for a response: `healthy (200)`, `healthy (200): cache=pass, database=pass`,
+ * The line printed for a response: `healthy (200)`, `ready (200)`, `healthy (200): cache=pass, database=pass`,
  * `unhealthy (503): cache=fail, database=error: Connection timeout`, or for a body that is not a health report its
- * text, shortened: `unhealthy (502): Bad Gateway`.
+ * text, shortened: `unhealthy (502): Bad Gateway`. The first word is the report's own status when the body is a
+ * health report, else `healthy` for a 2xx and `unhealthy` otherwise. Control characters are escaped.
  */
 export function describeResponse (status: number, body: string): string {
-  const head = `${status >= 200 && status <= 299 ? 'healthy' : 'unhealthy'} (${status})`
-  const detail = describeBody(body)
-  return detail === '' ? head : `${head}: ${detail}`
+  const { word, detail } = describeBody(body)
+  const head = `${word ?? (status >= 200 && status <= 299 ? 'healthy' : 'unhealthy')} (${status})`
+  return escapeControls(detail === '' ? head : `${head}: ${detail}`)
 }
 
 /** Reads the status and (the start of) the body of GET `url`; rejects with the reason when it fails. */
@@ -128,38 +177,86 @@ export async function probe (url: string, timeout: number): Promise<{ healthy: b
   try {
     target = new URL(url)
   } catch {
-    return { healthy: false, line: `unhealthy: invalid URL ${JSON.stringify(url)}` }
+    return { healthy: false, line: escapeControls(`unhealthy: invalid URL ${JSON.stringify(url)}`) }
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    return { healthy: false, line: `unhealthy: invalid URL ${JSON.stringify(url)} (http: or https: only)` }
+    return { healthy: false, line: escapeControls(`unhealthy: invalid URL ${JSON.stringify(url)} (http: or https: only)`) }
   }
   try {
     const { status, body } = await get(target, timeout)
     return { healthy: status >= 200 && status <= 299, line: describeResponse(status, body) }
   } catch (err) {
-    return { healthy: false, line: `unhealthy: ${oneLine((err as Error).message)}` }
+    return { healthy: false, line: escapeControls(`unhealthy: ${oneLine((err as Error).message)}`) }
   }
+}
+
+/** The command's options: long name, whether it takes a value, and its short form. */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  timeout: { type: 'string' },
+  version: { type: 'boolean' }
+} as const
+
+/** Edit distance between two short strings, for "did you mean". */
+function distance (a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    row = next
+  }
+  return row[b.length]
+}
+
+/** The option meant by a mistyped one: a close spelling, the start of a name, or a short form's initial. */
+function suggestion (rawName: string): string | undefined {
+  const typed = rawName.replace(/^-+/, '').toLowerCase()
+  const names = Object.keys(OPTIONS)
+  const match = rawName.startsWith('--')
+    ? names.find(name => distance(typed, name) <= 2 || (typed.length >= 2 && name.startsWith(typed)))
+    : names.find(name => name[0] === typed)
+  return match === undefined ? undefined : `--${match}`
+}
+
+/** Why the options are not usable, or `null`: an unknown option, a value missing or not expected. */
+function optionProblem (tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): string | null {
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    const raw = JSON.stringify(token.rawName)
+    if (!Object.hasOwn(OPTIONS, token.name)) {
+      const meant = suggestion(token.rawName)
+      return `unknown option ${raw}${meant === undefined ? '' : ` (did you mean ${JSON.stringify(meant)}?)`}`
+    }
+    const takesValue = OPTIONS[token.name as keyof typeof OPTIONS].type === 'string'
+    if (takesValue && token.value === undefined) return `option ${raw} needs a value`
+    if (!takesValue && token.value !== undefined) return `option ${raw} takes no value`
+  }
+  return null
+}
+
+/** The version in package.json, one level up from this file both in lib/ (tests) and in dist/ (the package). */
+function version (): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version
 }
 
 /**
  * Runs the command with `argv` (the arguments after the program name) and returns the exit code: 0 healthy,
- * 1 unhealthy, 2 bad arguments (usage on stderr). `--help` prints the usage on stdout and returns 0.
+ * 1 unhealthy, 2 bad arguments (usage on stderr). `--help` prints the usage and `--version` the version on stdout and
+ * return 0.
  */
 export async function main (argv: string[], io: CliIo): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { help: { type: 'boolean', short: 'h' }, timeout: { type: 'string' } }
-    })
-  } catch (err) {
-    return usageError(io, (err as Error).message)
-  }
-  const { values, positionals } = parsed
+  // Not strict: unknown options come back as tokens, so that the message is ours and can suggest the option meant.
+  const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS })
+  const problem = optionProblem(tokens)
+  if (problem !== null) return usageError(io, problem)
   if (values.help === true) {
     io.stdout.write(USAGE)
+    return 0
+  }
+  if (values.version === true) {
+    io.stdout.write(version() + '\n')
     return 0
   }
   const [command, url, extra] = positionals
@@ -167,9 +264,13 @@ export async function main (argv: string[], io: CliIo): Promise<number> {
   if (command !== 'probe') return usageError(io, `unknown command ${JSON.stringify(command)}`)
   if (url === undefined) return usageError(io, 'missing <url>')
   if (extra !== undefined) return usageError(io, `unexpected argument ${JSON.stringify(extra)}`)
-  const timeout = values.timeout === undefined ? DEFAULT_PROBE_TIMEOUT : Number(values.timeout)
-  if (!Number.isFinite(timeout) || timeout <= 0 || values.timeout?.trim() === '') {
-    return usageError(io, `--timeout must be a positive number of milliseconds, received ${JSON.stringify(values.timeout)}`)
+  const given = values.timeout as string | undefined
+  const timeout = given === undefined ? DEFAULT_PROBE_TIMEOUT : Number(given)
+  if (!Number.isFinite(timeout) || timeout <= 0 || given?.trim() === '') {
+    return usageError(io, `--timeout must be a positive number of milliseconds, received ${JSON.stringify(given)}`)
+  }
+  if (timeout > MAX_PROBE_TIMEOUT) {
+    return usageError(io, `--timeout must be at most ${MAX_PROBE_TIMEOUT} ms (about 24.8 days), received ${JSON.stringify(given)}`)
   }
   const { healthy, line } = await probe(url, timeout)
   io.stdout.write(line + '\n')

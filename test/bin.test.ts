@@ -47,11 +47,13 @@ t.test('exit codes and output of the real process', async t => {
   })
 
   // Started together: each child takes a while to load tsx.
-  const [healthy, unhealthy, help, bad] = await Promise.all([
+  const [healthy, unhealthy, help, bad, version, typo] = await Promise.all([
     bin(['probe', `${base}/ok`]),
     bin(['probe', `${base}/bad`, '--timeout', '3000']),
     bin(['--help']),
-    bin(['probe'])
+    bin(['probe']),
+    bin(['--version']),
+    bin(['probe', `${base}/ok`, '--timout', '3000'])
   ])
   t.same(healthy, { code: 0, stdout: 'healthy (200): database=pass\n', stderr: '' })
   t.same(unhealthy, { code: 1, stdout: 'unhealthy (503): database=error: Connection timeout\n', stderr: '' })
@@ -60,4 +62,8 @@ t.test('exit codes and output of the real process', async t => {
   t.equal(bad.code, 2)
   t.equal(bad.stdout, '')
   t.match(bad.stderr, /^fastify-health: missing <url>\n\nUsage: /)
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+  t.same(version, { code: 0, stdout: `${pkg.version}\n`, stderr: '' }, 'the version is read from package.json')
+  t.equal(typo.code, 2)
+  t.match(typo.stderr, /^fastify-health: unknown option "--timout" \(did you mean "--timeout"\?\)\n\nUsage: /)
 })

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import type { RequestListener } from 'node:http'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, USAGE } from '../lib/cli'
+import { DEFAULT_PROBE_TIMEOUT, describeResponse, escapeControls, main, MAX_PROBE_TIMEOUT, USAGE } from '../lib/cli'
 import { freePort, serveHttp } from './helpers/net'
 
 /** Runs the command in-process and collects what it writes. */
@@ -32,9 +34,72 @@ t.test('healthy: exit 0 and the passing checks', async t => {
   t.same(await run(['probe', url]), { code: 0, stdout: 'healthy (200): database=pass, cache=pass\n', stderr: '' })
 })
 
-t.test('healthy without details: exit 0 and the status code', async t => {
+t.test('healthy without details: exit 0, the status word of the report and the status code', async t => {
   const url = await serve(t, json(200, { status: 'ready', timestamp: 1 }))
-  t.same(await run(['probe', url, '--timeout', '2000']), { code: 0, stdout: 'healthy (200)\n', stderr: '' })
+  t.same(await run(['probe', url, '--timeout', '2000']), { code: 0, stdout: 'ready (200)\n', stderr: '' })
+})
+
+t.test('the first word is the status the report gives', async t => {
+  const notReady = await serve(t, json(503, { status: 'not_ready', timestamp: 1, checks: { migrations: check('fail') } }))
+  t.same(await run(['probe', notReady]), { code: 1, stdout: 'not_ready (503): migrations=fail\n', stderr: '' })
+  for (const status of ['healthy', 'unhealthy', 'ready', 'not_ready', 'started', 'starting', 'pass', 'warn', 'fail']) {
+    t.equal(describeResponse(200, JSON.stringify({ status })), `${status} (200)`)
+  }
+  t.equal(describeResponse(200, '{"status":"UP"}'), 'healthy (200)', 'a word that is not a report status: by the status code')
+  t.equal(describeResponse(503, '{"status":"UP"}'), 'unhealthy (503)')
+  t.equal(describeResponse(503, '{"status":"\\u001b[2Jhealthy"}'), 'unhealthy (503)', 'a word is taken only when it is one of the known ones')
+})
+
+t.test('application/health+json: each name maps to a list of results with an output', async t => {
+  const url = await serve(t, (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/health+json' }).end(JSON.stringify({
+      status: 'fail',
+      checks: {
+        'cassandra:responseTime': [
+          { componentId: 'a', status: 'pass', observedValue: 2, observedUnit: 'ms' },
+          { componentId: 'b', status: 'fail', output: 'timed out' }
+        ],
+        uptime: [{ status: 'pass', output: 'fine' }],
+        'memory:utilization': [{ status: 'warn', output: 'above 90%' }],
+        broken: 'not a list',
+        empty: []
+      }
+    }))
+  })
+  t.same(await run(['probe', url]), {
+    code: 1,
+    stdout: 'fail (503): cassandra:responseTime=fail: timed out, memory:utilization=warn: above 90%\n',
+    stderr: ''
+  })
+  t.equal(describeResponse(200, JSON.stringify({ status: 'pass', checks: { uptime: [{ status: 'pass', output: 'fine' }] } })),
+    'pass (200): uptime=pass', 'a passing output is left out')
+})
+
+t.test('control characters are escaped: the output is one line and sends no escape sequence', async t => {
+  const url = await serve(t, json(503, {
+    status: 'unhealthy',
+    timestamp: 1,
+    checks: {
+      'db\nfake=pass': check('error', { error: 'boom\u001b]0;owned\u0007\u001b[31m red \u009b1m \u007f' }),
+      'x\u2028y': check('fail'),
+      'tab\there': check('fail', { error: 'line\u2029para' })
+    }
+  }))
+  const { code, stdout } = await run(['probe', url])
+  t.equal(code, 1)
+  t.equal(stdout, 'unhealthy (503): db\\nfake=pass=error: boom\\x1b]0;owned\\x07\\x1b[31m red \\x9b1m \\x7f, x\\u2028y=fail, tab\\there=fail: line para\n')
+  t.equal(stdout.split('\n').length, 2, 'one line')
+
+  const text = await serve(t, (_req, res) => { res.writeHead(500).end('\u001b[2J\u0000oops') })
+  t.same(await run(['probe', text]), { code: 1, stdout: 'unhealthy (500): \\x1b[2J\\x00oops\n', stderr: '' })
+
+  t.same(await run(['probe', 'http://exa\u0085mple\u001b.com\u0000/']),
+    { code: 1, stdout: 'unhealthy: invalid URL "http://exa\\x85mple\\u001b.com\\u0000/"\n', stderr: '' })
+  t.same(await run(['probe', 'ftp://x/\u2028']),
+    { code: 1, stdout: 'unhealthy: invalid URL "ftp://x/\\u2028" (http: or https: only)\n', stderr: '' })
+
+  t.equal(escapeControls('a\r\n\t\u0000\u001f\u007f\u0080\u009f\u00a0\u2028\u2029é€'), 'a\\r\\n\\t\\x00\\x1f\\x7f\\x80\\x9f\u00a0\\u2028\\u2029é€',
+    'only C0, DEL, C1, U+2028 and U+2029')
 })
 
 t.test('healthy with a failing non-critical check: exit 0, the failing check shown', async t => {
@@ -109,6 +174,16 @@ t.test('an invalid URL: exit 1', async t => {
   t.same(await run(['probe', '/health']), { code: 1, stdout: 'unhealthy: invalid URL "/health"\n', stderr: '' })
 })
 
+t.test('--version prints the version of the package and exits 0', async t => {
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
+  t.match(version, /^\d+\.\d+\.\d+/)
+  for (const argv of [['--version'], ['probe', 'http://x', '--version']]) {
+    t.same(await run(argv), { code: 0, stdout: `${version}\n`, stderr: '' }, argv.join(' '))
+  }
+  t.match(USAGE, /^ {7}fastify-health --version$/m)
+  t.match(USAGE, /^ {2}--version {7}print the version/m)
+})
+
 t.test('--help prints the usage on stdout and exits 0', async t => {
   for (const argv of [['--help'], ['-h'], ['probe', '--help'], ['probe', 'http://x', '-h']]) {
     t.same(await run(argv), { code: 0, stdout: USAGE, stderr: '' }, argv.join(' '))
@@ -123,8 +198,20 @@ t.test('bad arguments print the problem and the usage on stderr and exit 2', asy
     [['check', 'http://x'], 'unknown command "check"'],
     [['probe'], 'missing <url>'],
     [['probe', 'http://x', 'http://y'], 'unexpected argument "http://y"'],
-    [['probe', 'http://x', '--verbose'], /Unknown option '--verbose'/],
-    [['probe', 'http://x', '--timeout'], /Option '--timeout <value>' argument missing/],
+    [['probe', 'http://x', '--verbose'], /^fastify-health: unknown option "--verbose"\n/],
+    [['probe', 'http://x', '--timout', '100'], /^fastify-health: unknown option "--timout" \(did you mean "--timeout"\?\)\n/],
+    [['probe', 'http://x', '--time=100'], 'unknown option "--time" (did you mean "--timeout"?)'],
+    [['probe', 'http://x', '--verison'], 'unknown option "--verison" (did you mean "--version"?)'],
+    [['probe', 'http://x', '--hlep'], 'unknown option "--hlep" (did you mean "--help"?)'],
+    [['probe', 'http://x', '-t', '100'], 'unknown option "-t" (did you mean "--timeout"?)'],
+    [['-v'], 'unknown option "-v" (did you mean "--version"?)'],
+    [['probe', 'http://x', '-x'], /^fastify-health: unknown option "-x"\n/],
+    [['probe', 'http://x', '--timeout'], /^fastify-health: option "--timeout" needs a value\n/],
+    [['probe', 'http://x', '--help=yes'], /^fastify-health: option "--help" takes no value\n/],
+    [['--version=1'], /^fastify-health: option "--version" takes no value\n/],
+    [['probe', 'http://x', '--timeout', '3000000000'], `--timeout must be at most ${MAX_PROBE_TIMEOUT} ms (about 24.8 days), received "3000000000"`],
+    [['probe', 'http://x', '--timeout', '2147483648'], '--timeout must be at most 2147483647 ms'],
+    [['probe', 'http://x', '--timeout', 'Infinity'], '--timeout must be a positive number of milliseconds, received "Infinity"'],
     [['probe', 'http://x', '--timeout', 'soon'], '--timeout must be a positive number of milliseconds, received "soon"'],
     [['probe', 'http://x', '--timeout', '0'], '--timeout must be a positive number of milliseconds, received "0"'],
     [['probe', 'http://x', '--timeout= '], '--timeout must be a positive number of milliseconds, received " "']
@@ -135,7 +222,16 @@ t.test('bad arguments print the problem and the usage on stderr and exit 2', asy
     t.equal(stdout, '')
     t.match(stderr, problem)
     t.ok(stderr.startsWith('fastify-health: ') && stderr.endsWith(USAGE), 'the usage follows the problem')
+    t.notMatch(stderr, /Unknown option|argument missing|To specify a positional/, 'not Node\'s own parseArgs text')
   }
+})
+
+t.test('the largest --timeout is accepted and does not fire early', async t => {
+  t.equal(MAX_PROBE_TIMEOUT, 2147483647)
+  t.match(USAGE, `at most ${MAX_PROBE_TIMEOUT}`)
+  // A server that answers only after a while: with a timeout turned into 1 ms the probe would give up first.
+  const url = await serve(t, (_req, res) => { setTimeout(() => { json(200, { status: 'healthy' })(_req, res) }, 30) })
+  t.same(await run(['probe', url, '--timeout', String(MAX_PROBE_TIMEOUT)]), { code: 0, stdout: 'healthy (200)\n', stderr: '' })
 })
 
 t.test('describeResponse', async t => {
@@ -146,7 +242,7 @@ t.test('describeResponse', async t => {
   t.equal(describeResponse(503, '42'), 'unhealthy (503): 42', 'JSON that is not an object')
   t.equal(describeResponse(503, '[{"status":"x"}]'), 'unhealthy (503): [{"status":"x"}]', 'an array is not a report')
   t.equal(describeResponse(503, '{"status":"unhealthy","checks":null}'), 'unhealthy (503)')
-  t.equal(describeResponse(503, '{"status":"unhealthy","checks":{"a":5,"b":{"status":"fail","error":7},"c":{}}}'),
+  t.equal(describeResponse(503, '{"status":"unhealthy","checks":{"a":5,"b":{"status":"fail","error":7},"c":{},"d":[1,{"x":1}]}}'),
     'unhealthy (503): b=fail', 'entries that are not check results are skipped')
   t.equal(describeResponse(503, JSON.stringify({ status: 'unhealthy', checks: { db: { status: 'error', error: 'line one\n  line two' } } })),
     'unhealthy (503): db=error: line one line two', 'an error stays on one line')

@@ -1,7 +1,7 @@
 // Type tests of the `fastify-health/checks` subpath export, against the built declarations.
 import Fastify from 'fastify'
 import { expect, test } from 'tstyche'
-import type { HealthCheckFn } from 'fastify-health'
+import type { HealthCheckContext, HealthCheckFn } from 'fastify-health'
 import { diskSpace, eventLoopDelay, formatBytes, http, memory, tcp } from 'fastify-health/checks'
 
 const app = Fastify()
@@ -17,6 +17,19 @@ test('every factory returns a check that addHealthCheck accepts', () => {
   expect(app.addHealthCheck).type.toBeCallableWith('disk', diskSpace())
   expect(eventLoopDelay({ maxMs: 1 }).close).type.toBeAssignableTo<() => void>()
   expect(formatBytes(1024)).type.toBe<string>()
+})
+
+// The object a check may answer with, as HealthCheckFn declares it.
+type CheckOutcome = Exclude<Awaited<ReturnType<HealthCheckFn>>, boolean>
+
+test('every check answers with a CheckOutcome', () => {
+  const context = {} as HealthCheckContext
+  expect(diskSpace()).type.toBe<(context: HealthCheckContext) => Promise<CheckOutcome>>()
+  expect(memory({ maxRssBytes: 1 })).type.toBe<(context: HealthCheckContext) => Promise<CheckOutcome>>()
+  expect(http('http://127.0.0.1/')).type.toBe<(context: HealthCheckContext) => Promise<CheckOutcome>>()
+  expect(tcp({ host: '127.0.0.1', port: 6379 })).type.toBe<(context: HealthCheckContext) => Promise<CheckOutcome>>()
+  expect(eventLoopDelay({ maxMs: 1 })(context)).type.toBe<CheckOutcome>()
+  expect(eventLoopDelay({ maxMs: 1 })(context).observedValue).type.toBe<number | string | boolean | undefined>()
 })
 
 test('options are typed', () => {

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises'
 import { invalid } from '../options'
-import type { HealthCheckContext } from '../types'
+import type { CheckOutcome, HealthCheckContext } from '../types'
 import { untilAborted } from './abort'
 import { formatBytes, formatRatio } from './format'
 import { optionalBytes, optionsObject } from './validate'
@@ -33,15 +33,16 @@ const KEYS = ['path', 'minFreeBytes', 'minFreeRatio'] as const
 /**
  * A check that the filesystem holding `path` has enough free space, read with `fs.promises.statfs` on each run.
  *
- * It resolves `true` when every threshold is met. When one is not, it rejects (the check reports `error`, not `fail`)
- * with a message saying why, e.g. `free 512 MiB < required 1 GiB on "/data"` or `free 4.2% < required 10% on "/data"`
- * (both thresholds' messages joined by `; ` when both are missed); a path that cannot be read rejects with the
- * system's message (`ENOENT: no such file or directory, statfs '/nope'`). When the check's signal aborts (timeout, app
- * closing) it rejects at once with the signal's reason.
+ * It resolves `{ status: 'pass', observedValue, observedUnit: 'bytes' }`, `observedValue` being the free bytes, when
+ * every threshold is met. When one is not, it resolves `{ status: 'fail', output }` with the same figures and a reason
+ * such as `free 512 MiB < required 1 GiB on "/data"` or `free 4.2% < required 10% on "/data"` (both joined by `; `
+ * when both are missed). A path that cannot be read rejects with the system's message
+ * (`ENOENT: no such file or directory, statfs '/nope'`); when the check's signal aborts (timeout, app closing) it
+ * rejects at once with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
-export function diskSpace (options?: DiskSpaceOptions): (context: HealthCheckContext) => Promise<boolean> {
+export function diskSpace (options?: DiskSpaceOptions): (context: HealthCheckContext) => Promise<CheckOutcome> {
   const opts = optionsObject('diskSpace', options, KEYS)
   const path = opts.path ?? '.'
   if (typeof path !== 'string' || path === '') throw invalid('diskSpace option "path"', 'a non-empty string', path)
@@ -66,7 +67,7 @@ export function diskSpace (options?: DiskSpaceOptions): (context: HealthCheckCon
       const ratio = stats.blocks > 0 ? stats.bavail / stats.blocks : 0
       if (ratio < minFreeRatio) problems.push(`free ${formatRatio(ratio)} < required ${formatRatio(minFreeRatio)} on ${where}`)
     }
-    if (problems.length > 0) throw new Error(problems.join('; '))
-    return true
+    const observed = { observedValue: free, observedUnit: 'bytes' }
+    return problems.length > 0 ? { status: 'fail', output: problems.join('; '), ...observed } : { status: 'pass', ...observed }
   }
 }

@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { invalid, positiveMs } from '../options'
-import type { HealthCheckFn } from '../types'
+import type { CheckOutcome, HealthCheckContext } from '../types'
 import { formatMs } from './format'
+import { roundMs } from './measure'
 import { optionsObject } from './validate'
 
 /** Options of `eventLoopDelay()`. */
@@ -20,20 +21,21 @@ export interface EventLoopDelayOptions {
   percentile?: number
 }
 
-/** The check `eventLoopDelay()` returns: it holds a histogram, which `close()` stops. */
-export type EventLoopDelayCheck = HealthCheckFn & { close: () => void }
+/** The check `eventLoopDelay()` returns: it answers synchronously and holds a histogram, which `close()` stops. */
+export type EventLoopDelayCheck = ((context: HealthCheckContext) => CheckOutcome) & { close: () => void }
 
 const KEYS = ['maxMs', 'percentile'] as const
 
 /**
  * A check of event loop delay, measured with `perf_hooks.monitorEventLoopDelay` (sampled every 10 ms).
  *
- * The histogram starts on the check's first run, which therefore has nothing to judge and resolves `true`. Each later
- * run reads the percentile of the delays sampled since the run before, then resets the histogram, so that one stall
- * fails the next run only. When the figure is above `maxMs` the check throws (it reports `error`, not `fail`) with a
- * message such as `event loop delay p99 212.4 ms > limit 100 ms`. The check answers synchronously and so never waits
- * on its signal. The plugin calls its `close()` when the app closes, which stops the histogram; a run after that
- * starts it again.
+ * The histogram starts on the check's first run, which therefore has nothing to judge and returns
+ * `{ status: 'pass' }` with no figure (as does a run with no sample since the one before). Each later run reads the
+ * percentile of the delays sampled since the run before, then resets the histogram, so that one stall fails the next
+ * run only. It returns `{ status: 'pass', observedValue, observedUnit: 'ms' }`, `observedValue` being that percentile,
+ * or when it is above `maxMs` `{ status: 'fail', output }` with the same figures and a reason such as
+ * `event loop delay p99 212.4 ms > limit 100 ms`. The check answers synchronously and so never waits on its signal.
+ * The plugin calls its `close()` when the app closes, which stops the histogram; a run after that starts it again.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
@@ -47,17 +49,19 @@ export function eventLoopDelay (options: EventLoopDelayOptions): EventLoopDelayC
   const p: number = percentile
   let histogram: IntervalHistogram | undefined
 
-  function eventLoopDelayCheck (): boolean {
+  function eventLoopDelayCheck (): CheckOutcome {
     if (histogram === undefined) {
       histogram = monitorEventLoopDelay({ resolution: 10 })
       histogram.enable()
-      return true
+      return { status: 'pass' }
     }
-    // No sample yet (two runs within one sampling interval): nothing says the loop is late.
-    const delay = histogram.count === 0 ? 0 : histogram.percentile(p) / 1e6
+    // No sample yet (two runs within one sampling interval): nothing was measured, and nothing says the loop is late.
+    if (histogram.count === 0) return { status: 'pass' }
+    const delay = histogram.percentile(p) / 1e6
     histogram.reset()
-    if (delay > maxMs) throw new Error(`event loop delay p${p} ${formatMs(delay)} > limit ${formatMs(maxMs)}`)
-    return true
+    const observed = { observedValue: roundMs(delay), observedUnit: 'ms' }
+    if (delay > maxMs) return { status: 'fail', output: `event loop delay p${p} ${formatMs(delay)} > limit ${formatMs(maxMs)}`, ...observed }
+    return { status: 'pass', ...observed }
   }
   eventLoopDelayCheck.close = function close (): void {
     histogram?.disable()

@@ -1,11 +1,15 @@
+import { request as httpRequest, validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
-import type { HealthCheckContext } from '../types'
+import type { CheckOutcome, HealthCheckContext } from '../types'
+import { elapsedMs } from './measure'
 import { optionsObject } from './validate'
 
 /** Options of `http()`. */
 export interface HttpCheckOptions {
   /**
-   * Request method, an HTTP token such as `'HEAD'`.
+   * Request method, an HTTP token such as `'HEAD'` (not `CONNECT`).
    * Default: `'GET'`.
    */
   method?: string
@@ -16,7 +20,8 @@ export interface HttpCheckOptions {
    */
   expectStatus?: number | number[]
   /**
-   * Request headers, as an object of strings.
+   * Request headers, as an object of strings; each name must be an HTTP token and each value free of control
+   * characters such as a newline. An `authorization` header here takes precedence over credentials in the URL.
    * Default: none.
    */
   headers?: Record<string, string>
@@ -24,6 +29,7 @@ export interface HttpCheckOptions {
 
 const KEYS = ['method', 'expectStatus', 'headers'] as const
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const EXPECTED_URL = 'an absolute http: or https: URL'
 
 function isStatus (value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599
@@ -38,65 +44,119 @@ function expectedStatuses (value: unknown): number[] | null {
   return [...list]
 }
 
-function requestHeaders (value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined
+function parseMethod (value: unknown): string {
+  if (typeof value !== 'string' || !TOKEN.test(value)) throw invalid('http option "method"', 'an HTTP method such as "GET"', value)
+  // A CONNECT answer opens a tunnel instead of a response; there would be no status to judge.
+  if (value.toUpperCase() === 'CONNECT') throw invalid('http option "method"', 'an HTTP method other than CONNECT', value)
+  return value
+}
+
+/**
+ * The headers, checked now rather than on every run. A value is never echoed: headers carry secrets (API keys,
+ * tokens), so an error names the header only.
+ */
+function requestHeaders (value: unknown): Record<string, string> {
+  if (value === undefined) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every(v => typeof v === 'string')) {
     throw invalid('http option "headers"', 'an object of strings', value)
   }
-  return { ...value as Record<string, string> }
+  const headers = { ...value as Record<string, string> }
+  for (const [name, text] of Object.entries(headers)) {
+    const expected = 'an object of valid header names (HTTP tokens) and values (no control characters such as a newline)'
+    try {
+      validateHeaderName(name)
+    } catch {
+      throw invalid('http option "headers"', `${expected}; the name ${JSON.stringify(name)} is not a valid header name`, value)
+    }
+    try {
+      validateHeaderValue(name, text)
+    } catch {
+      throw invalid('http option "headers"', `${expected}; the value of header ${JSON.stringify(name)} is not valid`, value)
+    }
+  }
+  return headers
 }
 
-function parseUrl (value: unknown): URL {
-  const expected = 'an absolute http: or https: URL'
-  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', expected, value)
+/**
+ * A URL as shown in an error: whatever stands between the scheme and the last `@` is replaced by `***`, so that a
+ * password is never echoed, even from a string too malformed to tell where its credentials end.
+ */
+function redact (value: string): string {
+  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)?[\s\S]*@/, '$1***@')
+}
+
+/** The URL to request, without its credentials, and the `authorization` header they stand for (as curl sends them). */
+function parseUrl (value: unknown): { url: URL, authorization: string | undefined } {
+  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', EXPECTED_URL, value)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw invalid('http argument "url"', expected, String(value))
+    throw invalid('http argument "url"', EXPECTED_URL, redact(String(value)))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', expected, String(value))
-  return url
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redact(url.href))
+  if (url.username === '' && url.password === '') return { url, authorization: undefined }
+  let credentials: string
+  try {
+    credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+  } catch {
+    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redact(url.href))
+  }
+  url.username = ''
+  url.password = ''
+  return { url, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` }
 }
 
-/** fetch() says only "fetch failed"; the reason (`connect ECONNREFUSED 127.0.0.1:9`) is in its cause. */
-function networkError (err: unknown): unknown {
-  const cause = (err as { cause?: unknown }).cause
-  return cause instanceof Error ? new Error(`${(err as Error).message}: ${cause.message}`, { cause }) : err
+/** Sends the request and resolves with the status code once the response's head has arrived. */
+async function statusOf (url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
+  return await new Promise<number>((resolve, reject) => {
+    // agent: false: a one-off connection per run, so that no idle keep-alive socket outlives it.
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, signal, agent: false })
+    request.once('response', (response: IncomingMessage) => {
+      // Only the status counts: destroying the response closes the connection without reading a body that may be
+      // large or never end.
+      response.on('error', () => {})
+      response.destroy()
+      resolve(response.statusCode as number)
+    })
+    // `on`, not `once`: an error after the response (the connection reset by the destroy above) must not go unhandled.
+    // An abort surfaces here as Node's AbortError; the check reports the signal's own reason instead.
+    request.on('error', err => { reject(signal.aborted ? signal.reason : err) })
+    request.end()
+  })
 }
 
 /**
- * A check that requests `url` with the global `fetch` and looks at the response's status code only; the body is
- * cancelled unread. The request is aborted by the check's signal (timeout, app closing).
+ * A check that requests `url` with `node:http` / `node:https` (on a new connection each run, any port) and looks at
+ * the response's status code only; the body is not read. Redirects are not followed. Credentials in the URL
+ * (`http://user:password@host/`) are percent-decoded and sent as HTTP basic authentication, and never appear in an
+ * error. The request is aborted by the check's signal (timeout, app closing).
  *
- * It resolves `true` for an expected status. Otherwise it rejects (the check reports `error`, not `fail`) with a
- * message such as `status 503, expected 2xx` or `status 302, expected 200 or 204`; a request that fails rejects with
- * fetch's message and its cause, e.g. `fetch failed: connect ECONNREFUSED 127.0.0.1:8080`; an aborted one rejects with
- * the signal's reason.
+ * It resolves `{ status: 'pass', observedValue, observedUnit: 'ms' }` for an expected status, where `observedValue`
+ * is the time from sending the request to receiving the response's head. For another status it resolves
+ * `{ status: 'fail', output }` with the same figures and a reason such as `status 503, expected 2xx` or
+ * `status 302, expected 200 or 204`. A request that fails rejects with the system's message, e.g.
+ * `connect ECONNREFUSED 127.0.0.1:8080`; an aborted one rejects with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad URL or option.
  */
-export function http (url: string | URL, options?: HttpCheckOptions): (context: HealthCheckContext) => Promise<boolean> {
-  const target = parseUrl(url)
+export function http (url: string | URL, options?: HttpCheckOptions): (context: HealthCheckContext) => Promise<CheckOutcome> {
+  const { url: target, authorization } = parseUrl(url)
   const opts = optionsObject('http', options, KEYS)
-  const method = opts.method ?? 'GET'
-  if (typeof method !== 'string' || !TOKEN.test(method)) throw invalid('http option "method"', 'an HTTP method such as "GET"', method)
+  const method = parseMethod(opts.method ?? 'GET')
   const statuses = expectedStatuses(opts.expectStatus)
   const headers = requestHeaders(opts.headers)
+  if (authorization !== undefined && !Object.keys(headers).some(name => name.toLowerCase() === 'authorization')) {
+    headers.authorization = authorization
+  }
   const expected = statuses === null ? '2xx' : statuses.join(' or ')
 
   return async function httpCheck ({ signal }) {
-    let response: Response
-    try {
-      response = await fetch(target, { method, headers, signal, redirect: 'manual' })
-    } catch (err) {
-      throw networkError(err)
-    }
-    // Cancelling the unread body frees the connection now rather than when the response is garbage-collected.
-    await response.body?.cancel()
-    const { status } = response
+    signal.throwIfAborted()
+    const start = performance.now()
+    const status = await statusOf(target, method, headers, signal)
+    const observed = { observedValue: elapsedMs(start), observedUnit: 'ms' }
     const ok = statuses === null ? status >= 200 && status <= 299 : statuses.includes(status)
-    if (!ok) throw new Error(`status ${status}, expected ${expected}`)
-    return true
+    return ok ? { status: 'pass', ...observed } : { status: 'fail', output: `status ${status}, expected ${expected}`, ...observed }
   }
 }

@@ -1,4 +1,4 @@
-import type { HealthCheckContext } from '../types'
+import type { CheckOutcome, HealthCheckContext } from '../types'
 import { formatBytes } from './format'
 import { availableMemory } from './system-memory'
 import { optionalBytes, optionsObject } from './validate'
@@ -30,15 +30,17 @@ const KEYS = ['minAvailableBytes', 'maxRssBytes', 'maxHeapUsedBytes'] as const
 /**
  * A check of system and process memory against the thresholds given.
  *
- * It resolves `true` when every threshold is met. When one is not, it rejects (the check reports `error`, not `fail`)
- * with a message saying why, e.g. `available memory 200 MiB < required 512 MiB`, `rss 1.2 GiB > limit 1 GiB` or
+ * It resolves `{ status: 'pass', observedValue, observedUnit: 'bytes' }` when every threshold is met. `observedValue`
+ * is the figure of the first threshold given, in the order available memory, rss, heap used (one `memory()` check per
+ * threshold reports each figure). When a threshold is missed it resolves `{ status: 'fail', output }` with the same
+ * figures and a reason such as `available memory 200 MiB < required 512 MiB`, `rss 1.2 GiB > limit 1 GiB` or
  * `heap used 900 MiB > limit 512 MiB` (several joined by `; `). When the check's signal aborts it rejects with the
  * signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option, or when no threshold is given (such a check could never
  * fail).
  */
-export function memory (options: MemoryOptions): (context: HealthCheckContext) => Promise<boolean> {
+export function memory (options: MemoryOptions): (context: HealthCheckContext) => Promise<CheckOutcome> {
   const opts = optionsObject('memory', options, KEYS)
   const minAvailableBytes = optionalBytes('memory option "minAvailableBytes"', opts.minAvailableBytes)
   const maxRssBytes = optionalBytes('memory option "maxRssBytes"', opts.maxRssBytes)
@@ -49,8 +51,10 @@ export function memory (options: MemoryOptions): (context: HealthCheckContext) =
 
   return async function memoryCheck ({ signal }) {
     const problems: string[] = []
+    const figures: number[] = []
     if (minAvailableBytes !== undefined) {
       const available = await availableMemory(signal)
+      figures.push(available)
       if (available < minAvailableBytes) {
         problems.push(`available memory ${formatBytes(available)} < required ${formatBytes(minAvailableBytes)}`)
       }
@@ -58,13 +62,15 @@ export function memory (options: MemoryOptions): (context: HealthCheckContext) =
     if (maxRssBytes !== undefined) {
       // memoryUsage.rss() skips the heap statistics that memoryUsage() gathers.
       const rss = process.memoryUsage.rss()
+      figures.push(rss)
       if (rss > maxRssBytes) problems.push(`rss ${formatBytes(rss)} > limit ${formatBytes(maxRssBytes)}`)
     }
     if (maxHeapUsedBytes !== undefined) {
       const heapUsed = process.memoryUsage().heapUsed
+      figures.push(heapUsed)
       if (heapUsed > maxHeapUsedBytes) problems.push(`heap used ${formatBytes(heapUsed)} > limit ${formatBytes(maxHeapUsedBytes)}`)
     }
-    if (problems.length > 0) throw new Error(problems.join('; '))
-    return true
+    const observed = { observedValue: figures[0], observedUnit: 'bytes' }
+    return problems.length > 0 ? { status: 'fail', output: problems.join('; '), ...observed } : { status: 'pass', ...observed }
   }
 }

@@ -1,6 +1,8 @@
 import { connect } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
-import type { HealthCheckContext } from '../types'
+import type { CheckOutcome, HealthCheckContext } from '../types'
+import { elapsedMs } from './measure'
 import { optionsObject } from './validate'
 
 /** Options of `tcp()`. */
@@ -16,13 +18,14 @@ const KEYS = ['host', 'port'] as const
 /**
  * A check that opens a TCP connection to `host:port` and closes it as soon as it is established; nothing is sent.
  *
- * It resolves `true` once connected. A connection that fails rejects (the check reports `error`) with the system's
+ * It resolves `{ status: 'pass', observedValue, observedUnit: 'ms' }` once connected, `observedValue` being the time
+ * taken to connect (name resolution included). A connection that fails rejects (the check reports `error`) with the system's
  * message, e.g. `connect ECONNREFUSED 127.0.0.1:6379` or `getaddrinfo ENOTFOUND cache.internal`. When the check's
  * signal aborts (timeout, app closing), the socket is destroyed and the check rejects with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
-export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) => Promise<boolean> {
+export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) => Promise<CheckOutcome> {
   const opts = optionsObject('tcp', options, KEYS)
   const { host, port } = opts
   if (typeof host !== 'string' || host === '') throw invalid('tcp option "host"', 'a non-empty string', host)
@@ -32,7 +35,8 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
 
   return async function tcpCheck ({ signal }) {
     signal.throwIfAborted()
-    return await new Promise<boolean>((resolve, reject) => {
+    const start = performance.now()
+    return await new Promise<CheckOutcome>((resolve, reject) => {
       const socket = connect({ host, port: port as number })
       const onAbort = (): void => {
         socket.destroy()
@@ -42,7 +46,7 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
       socket.once('connect', () => {
         signal.removeEventListener('abort', onAbort)
         socket.destroy()
-        resolve(true)
+        resolve({ status: 'pass', observedValue: elapsedMs(start), observedUnit: 'ms' })
       })
       socket.once('error', err => {
         signal.removeEventListener('abort', onAbort)

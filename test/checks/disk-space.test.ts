@@ -9,30 +9,56 @@ const context = (): { signal: AbortSignal } => ({ signal: new AbortController().
 // /proc reports a filesystem with no blocks at all: a real, fixed "disk" with nothing free.
 const EMPTY_FS = '/proc'
 
-t.test('passes when the free space of the directory meets the thresholds', async t => {
+/** The outcome of a run that found `output` on a filesystem with nothing free. */
+const emptyFail = (output: string): object => ({ status: 'fail', output, observedValue: 0, observedUnit: 'bytes' })
+
+/**
+ * The free bytes of `dir`'s filesystem now, as the check reads them. Free space moves while tests run (other
+ * processes write), so a figure the check reports is compared with readings taken around its run.
+ */
+async function freeBytes (dir: string): Promise<number> {
+  const stats = await statfs(dir)
+  return stats.bavail * stats.bsize
+}
+
+t.test('passes with the free bytes when the free space of the directory meets the thresholds', async t => {
   const dir = t.testdir({ file: 'x' })
   const stats = await statfs(dir)
   const free = stats.bavail * stats.bsize
   t.ok(free > 0, 'the test machine has free space')
-  t.equal(await diskSpace({ path: dir, minFreeBytes: free / 2 })(context()), true)
-  t.equal(await diskSpace({ path: join(dir, 'file'), minFreeRatio: stats.bavail / stats.blocks / 2 })(context()), true, 'a file path works too')
-  t.equal(await diskSpace({ path: dir, minFreeBytes: 1, minFreeRatio: stats.bavail / stats.blocks / 2 })(context()), true)
+  const outcome = await diskSpace({ path: dir, minFreeBytes: free / 2 })(context())
+  const after = await freeBytes(dir)
+  t.same(Object.keys(outcome).sort(), ['observedUnit', 'observedValue', 'status'])
+  t.match(outcome, { status: 'pass', observedUnit: 'bytes' })
+  const observed = outcome.observedValue as number
+  t.ok(Number.isInteger(observed) && observed % stats.bsize === 0, 'whole blocks')
+  // Within 1% of the readings around the run: the figure is the free space, not the size or the threshold.
+  t.ok(Math.abs(observed - free) <= free / 100 || Math.abs(observed - after) <= after / 100, `${observed} ≈ ${free}`)
+  t.match(await diskSpace({ path: join(dir, 'file'), minFreeRatio: stats.bavail / stats.blocks / 2 })(context()),
+    { status: 'pass', observedValue: Number, observedUnit: 'bytes' }, 'a file path works too')
+  t.match(await diskSpace({ path: dir, minFreeBytes: 1, minFreeRatio: stats.bavail / stats.blocks / 2 })(context()), { status: 'pass' })
 })
 
-t.test('rejects with the free and required figures when the bytes threshold is missed', async t => {
+t.test('fails with the free and required figures when the bytes threshold is missed', async t => {
   const dir = t.testdir()
   const stats = await statfs(dir)
   const total = stats.blocks * stats.bsize
   // More than the whole filesystem can never be free.
-  await t.rejects(diskSpace({ path: dir, minFreeBytes: total * 2 })(context()),
-    { message: new RegExp(`^free \\d+(\\.\\d)? [KMGTPE]?i?B < required \\d+(\\.\\d)? [KMGTPE]iB on ${JSON.stringify(JSON.stringify(dir)).slice(1, -1)}$`) })
+  const outcome = await diskSpace({ path: dir, minFreeBytes: total * 2 })(context())
+  t.match(outcome, {
+    status: 'fail',
+    output: new RegExp(`^free \\d+(\\.\\d)? [KMGTPE]?i?B < required \\d+(\\.\\d)? [KMGTPE]iB on ${JSON.stringify(JSON.stringify(dir)).slice(1, -1)}$`),
+    observedValue: Number,
+    observedUnit: 'bytes'
+  })
+  t.ok((outcome.observedValue as number) > 0 && (outcome.observedValue as number) <= total, 'the free bytes, not the threshold')
 })
 
 t.test('uses 1 GiB as the threshold when none is given', async t => {
   t.equal(DEFAULT_MIN_FREE_BYTES, 1024 ** 3)
-  await t.rejects(diskSpace({ path: EMPTY_FS })(context()), { message: 'free 0 B < required 1 GiB on "/proc"' })
-  await t.rejects(diskSpace({ path: EMPTY_FS, minFreeBytes: undefined, minFreeRatio: undefined })(context()),
-    { message: 'free 0 B < required 1 GiB on "/proc"' })
+  t.same(await diskSpace({ path: EMPTY_FS })(context()), emptyFail('free 0 B < required 1 GiB on "/proc"'))
+  t.same(await diskSpace({ path: EMPTY_FS, minFreeBytes: undefined, minFreeRatio: undefined })(context()),
+    emptyFail('free 0 B < required 1 GiB on "/proc"'))
 })
 
 t.test('no bytes default when only the ratio is given', async t => {
@@ -40,19 +66,19 @@ t.test('no bytes default when only the ratio is given', async t => {
   const stats = await statfs(dir)
   // A ratio the disk meets: were the 1 GiB default still applied on top, a nearly full disk could fail; the message
   // of the /proc case below shows that only the ratio is judged.
-  t.equal(await diskSpace({ path: dir, minFreeRatio: stats.bavail / stats.blocks / 2 })(context()), true)
-  await t.rejects(diskSpace({ path: EMPTY_FS, minFreeRatio: 0.1 })(context()), { message: 'free 0% < required 10% on "/proc"' })
+  t.match(await diskSpace({ path: dir, minFreeRatio: stats.bavail / stats.blocks / 2 })(context()), { status: 'pass' })
+  t.same(await diskSpace({ path: EMPTY_FS, minFreeRatio: 0.1 })(context()), emptyFail('free 0% < required 10% on "/proc"'))
 })
 
 t.test('reports both thresholds when both are missed', async t => {
-  await t.rejects(diskSpace({ path: EMPTY_FS, minFreeBytes: 512 * 1024 ** 2, minFreeRatio: 0.05 })(context()),
-    { message: 'free 0 B < required 512 MiB on "/proc"; free 0% < required 5% on "/proc"' })
+  t.same(await diskSpace({ path: EMPTY_FS, minFreeBytes: 512 * 1024 ** 2, minFreeRatio: 0.05 })(context()),
+    emptyFail('free 0 B < required 512 MiB on "/proc"; free 0% < required 5% on "/proc"'))
 })
 
 t.test('the path defaults to the working directory', async t => {
-  await t.rejects(diskSpace({ minFreeBytes: Number.MAX_SAFE_INTEGER })(context()), { message: / on "\."$/ })
+  t.match(await diskSpace({ minFreeBytes: Number.MAX_SAFE_INTEGER })(context()), { status: 'fail', output: / on "\."$/ })
   const stats = await statfs('.')
-  t.equal(await diskSpace({ minFreeBytes: stats.bavail * stats.bsize / 2 })(context()), true)
+  t.match(await diskSpace({ minFreeBytes: stats.bavail * stats.bsize / 2 })(context()), { status: 'pass' })
 })
 
 t.test('rejects with the system message for a path that does not exist', async t => {

@@ -33,13 +33,23 @@ t.test('fails after the event loop was blocked, passes again once the window is 
   // not turn an idle tick into a failure.
   const check = eventLoopDelay({ maxMs: 100 })
   t.teardown(check.close)
-  t.equal(check(context), true, 'the first run starts the histogram and has nothing to judge')
+  t.same(check(context), { status: 'pass' }, 'the first run starts the histogram and has nothing to judge or report')
   await letSamplingStart()
   await stall(250)
-  t.throws(() => check(context), { message: /^event loop delay p99 \d+(\.\d)? ms > limit 100 ms$/ })
+  const failed = check(context)
+  t.match(failed, { status: 'fail', output: /^event loop delay p99 \d+(\.\d)? ms > limit 100 ms$/, observedUnit: 'ms' })
+  const delay = failed.observedValue as number
+  // The stall, measured by the check: at least 250 ms less one 10 ms tick, and the same figure as its output.
+  t.ok(delay >= 240, `observed ${delay} ms`)
+  t.equal(Math.round(delay * 1000) / 1000, delay, 'at most 3 decimals')
+  const shown = Number(/p99 (\S+) ms/.exec(failed.output as string)?.[1])
+  t.ok(Math.abs(shown - delay) <= 0.051, `the output shows the same figure, to one decimal: ${shown} ≈ ${delay}`)
   // The failing run reset the histogram: the stall no longer counts, only the idle ticks after it.
   await letSamplingStart()
-  t.equal(check(context), true)
+  const passed = check(context)
+  t.same(Object.keys(passed).sort(), ['observedUnit', 'observedValue', 'status'])
+  t.match(passed, { status: 'pass', observedUnit: 'ms' })
+  t.ok((passed.observedValue as number) > 0 && (passed.observedValue as number) < 100, 'an idle tick is below the limit')
 })
 
 t.test('the percentile option picks the figure compared', async t => {
@@ -53,8 +63,8 @@ t.test('the percentile option picks the figure compared', async t => {
   // Several idle ticks of about 10 ms, then one 300 ms stall: the median is an idle tick, the maximum the stall.
   await sleep(60)
   await stall(300)
-  t.equal(median(context), true, 'p50 ignores a single stall')
-  t.throws(() => worst(context), { message: /^event loop delay p100 \d+(\.\d)? ms > limit 150 ms$/ })
+  t.match(median(context), { status: 'pass', observedUnit: 'ms' }, 'p50 ignores a single stall')
+  t.match(worst(context), { status: 'fail', output: /^event loop delay p100 \d+(\.\d)? ms > limit 150 ms$/, observedUnit: 'ms' })
 })
 
 t.test('passes when the loop is not delayed beyond maxMs', async t => {
@@ -63,8 +73,8 @@ t.test('passes when the loop is not delayed beyond maxMs', async t => {
   check(context)
   await letSamplingStart()
   await stall(50)
-  t.equal(check(context), true)
-  t.equal(check(context), true, 'a run right after another, with no new sample, passes')
+  t.match(check(context), { status: 'pass', observedValue: Number, observedUnit: 'ms' })
+  t.same(check(context), { status: 'pass' }, 'a run right after another, with no new sample, passes with no figure')
 })
 
 t.test('close() stops the histogram; a later run starts a new one', async t => {
@@ -76,7 +86,7 @@ t.test('close() stops the histogram; a later run starts a new one', async t => {
   await stall(100)
   check.close()
   // Had close() kept the old histogram, its 100 ms sample would fail this run.
-  t.equal(check(context), true, 'the first run after close() starts again')
+  t.same(check(context), { status: 'pass' }, 'the first run after close() starts again')
   check.close()
 })
 

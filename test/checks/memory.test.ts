@@ -1,26 +1,55 @@
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { memory } from '../../lib/checks/memory'
 import { availableMemory } from '../../lib/checks/system-memory'
 
 const context = (): { signal: AbortSignal } => ({ signal: new AbortController().signal })
 const EiB = 1024 ** 6
 
-t.test('passes when every threshold is met', async t => {
-  t.equal(await memory({ minAvailableBytes: 1 })(context()), true)
-  t.equal(await memory({ maxRssBytes: EiB })(context()), true)
-  t.equal(await memory({ maxHeapUsedBytes: EiB })(context()), true)
-  t.equal(await memory({ minAvailableBytes: 1, maxRssBytes: EiB, maxHeapUsedBytes: EiB })(context()), true)
+/**
+ * Asserts that `value` is a byte count near two readings of the same figure taken around the run. The bounds are
+ * loose (a collection may shrink the heap in between); they tell the figure from a threshold of 1 B or 1 EiB.
+ */
+function between (t: Test, value: unknown, low: number, high: number, what: string): void {
+  t.ok(typeof value === 'number' && Number.isInteger(value) && value >= Math.min(low, high) / 2 && value <= Math.max(low, high) * 2,
+    `${what}: ${String(value)} near [${low}, ${high}]`)
+}
+
+t.test('passes with the measured bytes when every threshold is met', async t => {
+  const signal = new AbortController().signal
+  let before = await availableMemory(signal)
+  let outcome = await memory({ minAvailableBytes: 1 })(context())
+  t.same(Object.keys(outcome).sort(), ['observedUnit', 'observedValue', 'status'])
+  t.match(outcome, { status: 'pass', observedUnit: 'bytes' })
+  between(t, outcome.observedValue, before, await availableMemory(signal), 'available memory')
+
+  before = process.memoryUsage.rss()
+  outcome = await memory({ maxRssBytes: EiB })(context())
+  t.match(outcome, { status: 'pass', observedUnit: 'bytes' })
+  between(t, outcome.observedValue, before, process.memoryUsage.rss(), 'rss')
+
+  before = process.memoryUsage().heapUsed
+  outcome = await memory({ maxHeapUsedBytes: EiB })(context())
+  t.match(outcome, { status: 'pass', observedUnit: 'bytes' })
+  between(t, outcome.observedValue, before, process.memoryUsage().heapUsed, 'heap used')
+
+  before = process.memoryUsage.rss()
+  outcome = await memory({ maxRssBytes: EiB, maxHeapUsedBytes: EiB })(context())
+  between(t, outcome.observedValue, before, process.memoryUsage.rss(), 'with several thresholds, the first in the order available, rss, heap')
+  t.match(await memory({ minAvailableBytes: 1, maxRssBytes: EiB, maxHeapUsedBytes: EiB })(context()), { status: 'pass' })
 })
 
-t.test('rejects with the figures of each threshold missed', async t => {
+t.test('fails with the figures of each threshold missed', async t => {
   // No machine has an exbibyte available, and every process uses more than one byte.
-  await t.rejects(memory({ minAvailableBytes: EiB })(context()), { message: /^available memory \d+(\.\d)? [KMGT]iB < required 1 EiB$/ })
-  await t.rejects(memory({ maxRssBytes: 1 })(context()), { message: /^rss \d+(\.\d)? [KMG]iB > limit 1 B$/ })
-  await t.rejects(memory({ maxHeapUsedBytes: 1024 })(context()), { message: /^heap used \d+(\.\d)? [KMG]iB > limit 1 KiB$/ })
-  await t.rejects(memory({ minAvailableBytes: EiB, maxRssBytes: 1, maxHeapUsedBytes: 1 })(context()),
-    { message: /^available memory .* < required 1 EiB; rss .* > limit 1 B; heap used .* > limit 1 B$/ })
+  t.match(await memory({ minAvailableBytes: EiB })(context()),
+    { status: 'fail', output: /^available memory \d+(\.\d)? [KMGT]iB < required 1 EiB$/, observedValue: Number, observedUnit: 'bytes' })
+  const rss = await memory({ maxRssBytes: 1 })(context())
+  t.match(rss, { status: 'fail', output: /^rss \d+(\.\d)? [KMG]iB > limit 1 B$/, observedUnit: 'bytes' })
+  t.ok((rss.observedValue as number) > 1024 ** 2, 'the rss, not the limit')
+  t.match(await memory({ maxHeapUsedBytes: 1024 })(context()), { status: 'fail', output: /^heap used \d+(\.\d)? [KMG]iB > limit 1 KiB$/ })
+  t.match(await memory({ minAvailableBytes: EiB, maxRssBytes: 1, maxHeapUsedBytes: 1 })(context()),
+    { status: 'fail', output: /^available memory .* < required 1 EiB; rss .* > limit 1 B; heap used .* > limit 1 B$/ })
 })
 
 t.test('the available figure is MemAvailable where /proc/meminfo has it', async t => {

@@ -1,5 +1,6 @@
 import { once } from 'node:events'
 import { createServer, type AddressInfo, type Server } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { tcp } from '../../lib/checks/tcp'
@@ -25,10 +26,17 @@ async function listen (t: Test): Promise<{ server: Server, port: number, connect
   return { server, port: (server.address() as AddressInfo).port, connections: () => count }
 }
 
-t.test('passes when the port accepts a connection, and closes it', async t => {
+t.test('passes with the connect time when the port accepts a connection, and closes it', async t => {
   const { server, port, connections } = await listen(t)
-  t.equal(await tcp({ host: '127.0.0.1', port })(context()), true)
-  t.equal(await tcp({ host: 'localhost', port })(context()), true, 'a host name is resolved')
+  const before = performance.now()
+  const outcome = await tcp({ host: '127.0.0.1', port })(context())
+  const wall = performance.now() - before
+  t.same(Object.keys(outcome).sort(), ['observedUnit', 'observedValue', 'status'])
+  t.match(outcome, { status: 'pass', observedUnit: 'ms' })
+  const ms = outcome.observedValue as number
+  t.ok(ms > 0 && ms <= wall, `0 < ${ms} <= ${wall}`)
+  t.equal(Math.round(ms * 1000) / 1000, ms, 'at most 3 decimals')
+  t.match(await tcp({ host: 'localhost', port })(context()), { status: 'pass', observedValue: Number }, 'a host name is resolved')
   t.equal(connections(), 2)
   // The check destroyed its sockets: closing the server needs no closeAllConnections.
   server.close()
