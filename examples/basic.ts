@@ -1,4 +1,4 @@
-// The seed's basic usage: liveness and readiness endpoints with a couple of checks, on port 9090.
+// Basic usage: liveness and readiness endpoints with a couple of checks, on port 9090.
 // Run it with `npm run example`; PORT and HOST override where it listens (the tests use PORT=0).
 import Fastify from 'fastify'
 import healthPlugin from 'fastify-health'

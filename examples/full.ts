@@ -1,4 +1,4 @@
-// The seed's full example in Fastify terms: CORS, security headers and request logging around the health plugin,
+// A complete app: CORS, security headers and request logging around the health plugin,
 // with four liveness checks (database, cache, disk_space, external_api) and one readiness check (migrations).
 // Run it with `npm run example:full`. It listens on port 9090; the environment can change that and the checks:
 //
@@ -55,7 +55,7 @@ async function main (): Promise<void> {
   const diskPath = process.env.DISK_PATH ?? '.'
   const externalApiUrl = process.env.EXTERNAL_API_URL
 
-  // sql.js is SQLite compiled to WebAssembly: the same engine as the seed's sqlite3, without a native build.
+  // sql.js is SQLite compiled to WebAssembly: the same engine as sqlite3, without a native build.
   const SQL = await initSqlJs()
   const databaseFile = process.env.DATABASE_FILE
   const db = databaseFile === undefined ? new SQL.Database() : new SQL.Database(await readFile(databaseFile))
@@ -76,7 +76,7 @@ async function main (): Promise<void> {
   })
   app.addHook('onClose', async () => { db.close() })
 
-  // The seed's `SELECT 1`. sql.js runs it synchronously, so the check needs no timeout handling of its own; a
+  // `SELECT 1`. sql.js runs it synchronously, so the check needs no timeout handling of its own; a
   // closed or broken database throws and the check reports `error` with SQLite's message.
   app.addHealthCheck('database', () => {
     const [result] = db.exec('SELECT 1')
@@ -91,13 +91,13 @@ async function main (): Promise<void> {
     return cache.get('health:probe') === value
   })
 
-  // The seed's "at least 1 GB free", with the ready-made check: statfs on each run, counting what an unprivileged
-  // process can still write. Short of space, it reports `error` with the figures ("free 3 GiB < required 1 TiB").
+  // "At least 1 GiB free", with the ready-made check: statfs on each run, counting what an unprivileged process can
+  // still write. Short of space, the check fails with the figures ("free 3 GiB < required 1 TiB").
   app.addHealthCheck('disk_space', diskSpace({ path: diskPath, minFreeBytes }))
 
-  // The seed's external API check. There is no honest default URL to call, so without EXTERNAL_API_URL the check is
+  // The external API check. There is no honest default URL to call, so without EXTERNAL_API_URL the check is
   // not registered at all rather than pretending to pass. The ready-made `http` check aborts the request when the
-  // check times out (800 ms by default) and reports a non-2xx answer as `error` ("status 500, expected 2xx").
+  // check times out (800 ms by default) and fails on a non-2xx answer with the reason ("status 500, expected 2xx").
   // Note: a liveness check that fails restarts the pod in Kubernetes, and restarting does not fix somebody else's
   // API; for a dependency you do not own, prefer `{ critical: false }` or a readiness check.
   if (externalApiUrl !== undefined && externalApiUrl !== '') {

@@ -1,4 +1,4 @@
-// A liveness check against a real Redis with node-redis v5: the seed's `cache_redis`.
+// A liveness check against a real Redis with node-redis v5: `cache_redis`.
 // Run it with `npm run example:redis` (start a Redis first, e.g. `redis-server`). Environment:
 //
 //   REDIS_URL   default redis://127.0.0.1:6379
