@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import * as errors from './errors'
 import { registerHealth } from './plugin'
 import type * as schemas from './schema'
 import type * as types from './types'
@@ -21,9 +22,9 @@ declare module 'fastify' {
      * Registers a liveness check, reported by `GET path` (default `/health`). Throws at once for an empty or
      * non-string name, a non-function check, a name already used by another liveness check, or bad options.
      */
-    addHealthCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    addHealthCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
     /** Registers a readiness check, reported by `GET readyPath` (default `/health/ready`). Same rules as addHealthCheck. */
-    addReadyCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    addReadyCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
     /** Runs the liveness checks (sharing a run in progress and the cache) and returns the report the endpoint would send. */
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
@@ -53,10 +54,22 @@ declare namespace healthPlugin {
 }
 healthPlugin.healthPlugin = healthPlugin
 healthPlugin.default = healthPlugin
+// The error constructors, so that users can match `err.code` or test `err instanceof FST_HEALTH_INVALID_OPTION`.
+healthPlugin.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
+healthPlugin.FST_HEALTH_INVALID_CHECK_NAME = errors.FST_HEALTH_INVALID_CHECK_NAME
+healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
+healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
+healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
-// reads these statements to learn the names that `import { healthPlugin } from 'fastify-health'` may use.
+// reads these statements to learn the names that `import { healthPlugin, FST_HEALTH_INVALID_OPTION } from 'fastify-health'`
+// may use.
 module.exports.healthPlugin = healthPlugin
 module.exports.default = healthPlugin
+module.exports.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
+module.exports.FST_HEALTH_INVALID_CHECK_NAME = errors.FST_HEALTH_INVALID_CHECK_NAME
+module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
+module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
+module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 export = healthPlugin
