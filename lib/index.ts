@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import * as errors from './errors'
 import { registerHealth } from './plugin'
 import type * as schemas from './formats/schema'
 import type * as types from './types'
@@ -21,15 +22,15 @@ declare module 'fastify' {
      * Registers a liveness check, reported by `GET path` (default `/health`). Throws at once for an empty or
      * non-string name, a non-function check, a name already used by another liveness check, or bad options.
      */
-    addHealthCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    addHealthCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
     /** Registers a readiness check, reported by `GET readyPath` (default `/health/ready`). Same rules as addHealthCheck. */
-    addReadyCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    addReadyCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
     /**
      * Registers a startup check, reported by `GET startupPath` (default `/health/started`). Startup checks run until
      * all of them pass in one run; from then on the app counts as started and they never run again. Same rules as
      * addHealthCheck.
      */
-    addStartupCheck: (name: string, check: types.HealthCheckFn, options?: types.CheckOptions) => FastifyInstance
+    addStartupCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
     /** Runs the liveness checks (sharing a run in progress and the cache) and returns the report the endpoint would send. */
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
@@ -66,10 +67,24 @@ declare namespace healthPlugin {
 }
 healthPlugin.healthPlugin = healthPlugin
 healthPlugin.default = healthPlugin
+// The error constructors, so that users can match `err.code` or test `err instanceof FST_HEALTH_INVALID_OPTION`.
+healthPlugin.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
+healthPlugin.FST_HEALTH_INVALID_CHECK_NAME = errors.FST_HEALTH_INVALID_CHECK_NAME
+healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
+healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
+healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
+healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
-// reads these statements to learn the names that `import { healthPlugin } from 'fastify-health'` may use.
+// reads these statements to learn the names that `import { healthPlugin, FST_HEALTH_INVALID_OPTION } from 'fastify-health'`
+// may use.
 module.exports.healthPlugin = healthPlugin
 module.exports.default = healthPlugin
+module.exports.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
+module.exports.FST_HEALTH_INVALID_CHECK_NAME = errors.FST_HEALTH_INVALID_CHECK_NAME
+module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
+module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
+module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
+module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
 export = healthPlugin

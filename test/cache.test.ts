@@ -1,13 +1,12 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import healthPlugin from '../lib/index'
-import { buildApp, isSecondsWithMs } from './helpers/runner-helpers'
+import { buildApp, isSecondsWithMs } from './helpers/app'
 
 const after = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 t.test('cacheTtl defaults to 0: every request runs the checks', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   let calls = 0
   app.addHealthCheck('async', async () => { calls++; return true })
   await app.inject('/health')
@@ -18,8 +17,7 @@ t.test('cacheTtl defaults to 0: every request runs the checks', async t => {
 
 t.test('a finished run answers later requests for cacheTtl ms; the timestamps show when it was produced', async t => {
   const ttl = 250
-  const { app } = await buildApp({ cacheTtl: ttl })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { cacheTtl: ttl })
   let calls = 0
   app.addHealthCheck('async', async () => { calls++; return true })
   app.addHealthCheck('sync', () => { calls++; return true })
@@ -44,8 +42,7 @@ t.test('a finished run answers later requests for cacheTtl ms; the timestamps sh
 
 t.test('failures and errors are cached too', async t => {
   const ttl = 250
-  const { app } = await buildApp({ cacheTtl: ttl, timeout: 10 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { cacheTtl: ttl, timeout: 10 })
   let healthy = false
   let calls = 0
   app.addHealthCheck('flaky', () => { calls++; return healthy })
@@ -68,8 +65,7 @@ t.test('failures and errors are cached too', async t => {
 })
 
 t.test('health and ready have separate caches', async t => {
-  const { app } = await buildApp({ cacheTtl: 60_000 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { cacheTtl: 60_000 })
   const calls = { health: 0, ready: 0 }
   app.addHealthCheck('h', () => { calls.health++; return true })
   app.addReadyCheck('r', () => { calls.ready++; return false })
@@ -81,8 +77,7 @@ t.test('health and ready have separate caches', async t => {
 })
 
 t.test('requests during a run share it, then the cache answers', async t => {
-  const { app } = await buildApp({ cacheTtl: 60_000 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { cacheTtl: 60_000 })
   let calls = 0
   app.addHealthCheck('async', async () => { calls++; await new Promise(resolve => setImmediate(resolve)); return true })
   const concurrent = await Promise.all(Array.from({ length: 20 }, () => app.inject('/health')))
@@ -93,8 +88,7 @@ t.test('requests during a run share it, then the cache answers', async t => {
 
 t.test('a check registered while a result is cached shows up once the cache expires', async t => {
   const ttl = 250
-  const { app } = await buildApp({ cacheTtl: ttl })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { cacheTtl: ttl })
   app.addHealthCheck('a', () => true)
   await app.inject('/health')
   app.addHealthCheck('b', () => false)

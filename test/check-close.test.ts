@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import t from 'tap'
 import healthPlugin from '../lib/index'
 import type { HealthCheckFn } from '../lib/types'
-import { get } from './helpers/shutdown-child'
+import { get } from './helpers/net'
 import { captureLogs } from './helpers/logs'
 
 function closable (onClose: () => void | Promise<void>): HealthCheckFn {

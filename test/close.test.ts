@@ -1,12 +1,14 @@
 import t from 'tap'
 import type { HealthCheckContext } from '../lib/types'
-import { buildApp, deferred, runFixture, settled, watchProcess } from './helpers/runner-helpers'
+import { buildApp } from './helpers/app'
+import { deferred, settled, watchProcess } from './helpers/async'
+import { runTs } from './helpers/process'
 
 const CLOSING = 'cancelled: the server is closing'
 
 t.test('app.close() ends the runs in progress at once, aborting their signals', async t => {
   const seen = watchProcess(t)
-  const { app, log } = await buildApp({ timeout: 60_000 })
+  const { app, log } = await buildApp(t, { timeout: 60_000 })
   const started = { health: deferred<void>(), ready: deferred<void>() }
   const contexts: HealthCheckContext[] = []
   const never = deferred()
@@ -43,7 +45,7 @@ t.test('app.close() ends the runs in progress at once, aborting their signals', 
 })
 
 t.test('cancelling one run may settle another synchronously; each settles once', async t => {
-  const { app } = await buildApp({ timeout: 60_000 })
+  const { app } = await buildApp(t, { timeout: 60_000 })
   // A hand-made thenable that calls our callback synchronously: when the first check's signal aborts, it settles the
   // second check while the close is still cancelling the runs one by one.
   let settleSecond: ((value: unknown) => void) | undefined
@@ -64,7 +66,7 @@ t.test('cancelling one run may settle another synchronously; each settles once',
 })
 
 t.test('closing with nothing in progress is fine, and a finished run is not touched', async t => {
-  const { app } = await buildApp()
+  const { app } = await buildApp(t)
   app.addHealthCheck('a', async () => true)
   const res = await app.inject('/health')
   await app.close()
@@ -72,10 +74,10 @@ t.test('closing with nothing in progress is fine, and a finished run is not touc
 })
 
 t.test('child process: a never-settling check (timeout 60 s), a pending inject, then await app.close(): exits at once', async t => {
-  const child = await runFixture('runner-close-pending.ts')
+  const child = await runTs(t, 'test/fixtures/runner-close-pending.ts')
   t.equal(child.signal, null, 'not killed')
   t.equal(child.code, 0, `exit code 0 (stderr: ${child.stderr})`)
-  const lines = child.stdout.trim().split('\n').map(line => JSON.parse(line))
+  const lines = child.stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>)
   t.equal(lines.length, 2, 'the result line and the exit line')
   const [result, exit] = lines
   t.equal(result.statusCode, 503, 'the pending inject got a response')
@@ -87,7 +89,7 @@ t.test('child process: a never-settling check (timeout 60 s), a pending inject, 
 })
 
 t.test('after close, the checks still run and time out when asked directly', async t => {
-  const { app } = await buildApp({ timeout: 20 })
+  const { app } = await buildApp(t, { timeout: 20 })
   app.addHealthCheck('async', async () => true)
   app.addHealthCheck('hangs', () => new Promise<boolean>(() => {}))
   await app.close()
@@ -101,7 +103,7 @@ t.test('after close, the checks still run and time out when asked directly', asy
 })
 
 t.test('child process: a run started after close holds nothing open', async t => {
-  const child = await runFixture('runner-after-close.ts')
+  const child = await runTs(t, 'test/fixtures/runner-after-close.ts')
   t.equal(child.signal, null, 'not killed')
   t.equal(child.code, 0, `exit code 0 (stderr: ${child.stderr})`)
   const exit = JSON.parse(child.stdout.trim())
@@ -111,10 +113,10 @@ t.test('child process: a run started after close holds nothing open', async t =>
 })
 
 t.test('child process: every check hangs, await app.inject() gets its answer, then the process exits by itself', async t => {
-  const child = await runFixture('runner-all-hang.ts')
+  const child = await runTs(t, 'test/fixtures/runner-all-hang.ts')
   t.equal(child.signal, null, 'not killed')
   t.equal(child.code, 0, `exit code 0 (stderr: ${child.stderr})`)
-  const lines = child.stdout.trim().split('\n').map(line => JSON.parse(line))
+  const lines = child.stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>)
   t.equal(lines.length, 2, 'the result line (so the awaited injects resolved) and the exit line')
   const [result, exit] = lines
   t.equal(result.health[0], 503)

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildApp } from './helpers/app'
 
 t.test('every check starts before any of them settles', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const events: string[] = []
   const slow = (name: string) => async () => {
     events.push(`start ${name}`)
@@ -23,7 +23,7 @@ t.test('every check starts before any of them settles', async t => {
 })
 
 t.test('a slow check does not delay a fast one', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   let fastSettledBeforeSlow = false
   let slowDone = false
   app.addHealthCheck('slow', () => new Promise(resolve => setTimeout(() => { slowDone = true; resolve(true) }, 50)))

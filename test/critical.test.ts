@@ -2,12 +2,11 @@ import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { HealthReportSchema, ReadyReportSchema } from '../lib/formats/schema'
 import type { StatusChangeEvent } from '../lib/types'
-import { buildApp } from './helpers/runner-helpers'
+import { buildApp } from './helpers/app'
 
 t.test('non-critical checks that fail or error are reported but keep the status healthy/ready and 200', async t => {
   const events: StatusChangeEvent[] = []
-  const { app } = await buildApp({ timeout: 10, onStatusChange: (e) => { events.push(e) } })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 10, onStatusChange: (e) => { events.push(e) } })
   app.addHealthCheck('db', () => true)
   app.addHealthCheck('cache-fail', () => false, { critical: false })
   app.addHealthCheck('cache-throw', () => { throw new Error('redis down') }, { critical: false })
@@ -38,8 +37,7 @@ t.test('non-critical checks that fail or error are reported but keep the status 
 })
 
 t.test('a failing critical check still makes it 503, whatever the non-critical ones do', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   app.addHealthCheck('optional', () => true, { critical: false })
   app.addHealthCheck('required', async () => false)
   app.addReadyCheck('optional', () => false, { critical: false })
@@ -54,8 +52,7 @@ t.test('a failing critical check still makes it 503, whatever the non-critical o
 })
 
 t.test('readiness honours critical: false the same way', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   app.addReadyCheck('warm-cache', () => false, { critical: false })
   app.addReadyCheck('db', async () => true)
   const res = await app.inject('/health/ready')
@@ -65,8 +62,7 @@ t.test('readiness honours critical: false the same way', async t => {
 })
 
 t.test('only non-critical checks, all failing: healthy (every critical check passed: there are none)', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   app.addHealthCheck('a', () => false, { critical: false })
   app.addHealthCheck('b', () => { throw new Error('x') }, { critical: false })
   const res = await app.inject('/health')
@@ -75,8 +71,7 @@ t.test('only non-critical checks, all failing: healthy (every critical check pas
 })
 
 t.test('no checks at all: healthy and ready, 200, empty checks', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const health = await app.inject('/health')
   t.equal(health.statusCode, 200)
   t.same(health.json().checks, {})
@@ -84,8 +79,7 @@ t.test('no checks at all: healthy and ready, 200, empty checks', async t => {
 })
 
 t.test('critical must be a boolean', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   for (const critical of ['false', 0, null, {}]) {
     t.throws(() => app.addHealthCheck('c', () => true, { critical } as never), {
       code: 'FST_HEALTH_INVALID_OPTION',

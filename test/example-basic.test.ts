@@ -1,20 +1,23 @@
 import t from 'tap'
+import { get } from './helpers/net'
 import { startExample, stop } from './helpers/process'
 
 t.test('examples/basic.ts starts, prints both URLs and answers them', async t => {
   const { proc, baseUrl } = await startExample(t, 'examples/basic.ts')
-  t.match(proc.output(), /Health check endpoint: http:\/\/127\.0\.0\.1:\d+\/health\n/)
-  t.match(proc.output(), /Ready check endpoint: http:\/\/127\.0\.0\.1:\d+\/health\/ready\n/)
+  // Each line is waited for: the second may arrive in a later chunk than the first.
+  const [health] = await proc.waitFor(/Health check endpoint: http:\/\/127\.0\.0\.1:\d+\/health\n/)
+  const [ready] = await proc.waitFor(/Ready check endpoint: http:\/\/127\.0\.0\.1:\d+\/health\/ready\n/)
+  t.equal(health, `Health check endpoint: ${baseUrl}/health\n`)
+  t.equal(ready, `Ready check endpoint: ${baseUrl}/health/ready\n`)
 
-  const health = await fetch(`${baseUrl}/health`)
-  t.equal(health.status, 200)
-  const body = await health.json() as { status: string, checks: Record<string, unknown> }
-  t.equal(body.status, 'healthy')
-  t.same(Object.keys(body.checks), ['database', 'cache'])
+  const live = await get(`${baseUrl}/health`)
+  t.equal(live.status, 200)
+  t.equal(live.json.status, 'healthy')
+  t.same(Object.keys(live.json.checks), ['database', 'cache'])
 
-  const ready = await fetch(`${baseUrl}/health/ready`)
-  t.equal(ready.status, 200)
-  t.equal(((await ready.json()) as { checks: Record<string, { status: string }> }).checks.migrations.status, 'pass')
+  const readiness = await get(`${baseUrl}/health/ready`)
+  t.equal(readiness.status, 200)
+  t.equal(readiness.json.checks.migrations.status, 'pass')
 
   await stop(proc)
 })

@@ -1,54 +1,53 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
-import { get, startFixture, type FixtureChild } from './helpers/shutdown-child'
 import { captureLogs } from './helpers/logs'
+import { get } from './helpers/net'
+import { startTs, type Proc } from './helpers/process'
 import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
 
 const isSignalLog = (signal: string) => (line: Record<string, unknown>): boolean =>
   line.signal === signal && typeof line.msg === 'string' && line.msg.startsWith('fastify-health:') && line.msg.includes('received')
 
-function cleanup (t: Test, fixture: FixtureChild): void {
-  // Only if a test failed half-way: the child would otherwise outlive the run.
-  t.teardown(() => {
-    if (fixture.child.exitCode === null && fixture.child.signalCode === null) fixture.child.kill('SIGKILL')
-  })
+/** The app in test/fixtures/shutdown-app.ts, once it listens: its URL is the first line it prints on stdout. */
+async function startShutdownApp (t: Test, env: Record<string, string>): Promise<{ fixture: Proc, url: string }> {
+  const fixture = startTs(t, 'test/fixtures/shutdown-app.ts', env)
+  const [, url] = await fixture.waitFor(/^(http:\/\/127\.0\.0\.1:\d+)\n/m)
+  return { fixture, url }
 }
 
 t.test('SIGTERM: readiness 503 at once, liveness and other routes serve, in-flight requests finish, then the signal ends the process', async t => {
   const delay = 1000
-  const fixture = await startFixture('shutdown-app', { SHUTDOWN_DELAY: String(delay) })
-  cleanup(t, fixture)
-  const { url } = fixture
+  const { fixture, url } = await startShutdownApp(t, { SHUTDOWN_DELAY: String(delay) })
 
   const before = await get(`${url}/health/ready`)
   t.equal(before.status, 200, 'ready before the signal')
 
   const signalledAt = Date.now()
   fixture.child.kill('SIGTERM')
-  await fixture.waitForLog(isSignalLog('SIGTERM'))
+  await fixture.waitForJson(isSignalLog('SIGTERM'))
 
   // The first probe after the signal already sees not_ready.
   const ready = await get(`${url}/health/ready`)
   t.equal(ready.status, 503)
-  t.match(ready.json(), { status: 'not_ready', checks: { shutdown: { status: 'fail', error: 'the server is shutting down' } } })
-  t.notOk('database' in ready.json().checks, 'the checks are not run any more')
-  const readyHead = await get(`${url}/health/ready`, 'HEAD')
+  t.match(ready.json, { status: 'not_ready', checks: { shutdown: { status: 'fail', error: 'the server is shutting down' } } })
+  t.notOk('database' in ready.json.checks, 'the checks are not run any more')
+  const readyHead = await get(`${url}/health/ready`, { method: 'HEAD' })
   t.equal(readyHead.status, 503, 'HEAD readiness agrees')
 
   const live = await get(`${url}/health`)
   t.equal(live.status, 200, 'liveness keeps its normal answer')
-  t.equal(live.json().status, 'healthy')
-  t.ok('event-loop' in live.json().checks)
+  t.equal(live.json.status, 'healthy')
+  t.ok('event-loop' in live.json.checks)
   const other = await get(`${url}/other`)
   t.equal(other.status, 200, 'the app keeps serving during the delay')
-  t.same(other.json(), { other: true })
+  t.same(other.json, { other: true })
 
   // Started during the delay; it answers only after app.close() has begun, so it is in flight while the server drains.
   t.ok(Date.now() - signalledAt < delay, 'the slow request starts before the delay ends')
   const slow = await get(`${url}/slow`)
   t.equal(slow.status, 200, 'a request in flight when close begins completes')
-  t.equal(slow.json().finishedAfterCloseBegan, true)
+  t.equal(slow.json.finishedAfterCloseBegan, true)
 
   const exit = await fixture.exited
   t.equal(exit.signal, 'SIGTERM', 'the process ends by the signal, as it would without the plugin')
@@ -60,29 +59,27 @@ t.test('SIGTERM: readiness 503 at once, liveness and other routes serve, in-flig
 })
 
 t.test('a second signal during the delay ends the wait early', async t => {
-  const fixture = await startFixture('shutdown-app', { SHUTDOWN_DELAY: '60000' })
-  cleanup(t, fixture)
+  const { fixture, url } = await startShutdownApp(t, { SHUTDOWN_DELAY: '60000' })
 
   fixture.child.kill('SIGTERM')
-  await fixture.waitForLog(isSignalLog('SIGTERM'))
-  t.equal((await get(`${fixture.url}/health/ready`)).status, 503)
+  await fixture.waitForJson(isSignalLog('SIGTERM'))
+  t.equal((await get(`${url}/health/ready`)).status, 503)
 
   const secondAt = Date.now()
   fixture.child.kill('SIGTERM')
   const exit = await fixture.exited
   t.equal(exit.signal, 'SIGTERM')
   t.ok(exit.at - secondAt < 5000, `ended ${exit.at - secondAt} ms after the second signal, not after 60 s`)
-  t.ok(fixture.stderr.some(line => line.includes('fastify-health: second signal')), 'the early close is logged')
+  t.match(fixture.stderr(), 'fastify-health: second signal', 'the early close is logged')
 })
 
 t.test('gracefulShutdown: true listens to SIGINT too and re-raises the signal it received', async t => {
-  const fixture = await startFixture('shutdown-app', { SHUTDOWN_DEFAULTS: '1' })
-  cleanup(t, fixture)
+  const { fixture, url } = await startShutdownApp(t, { SHUTDOWN_DEFAULTS: '1' })
 
   fixture.child.kill('SIGINT')
-  const log = await fixture.waitForLog(isSignalLog('SIGINT'))
+  const log = await fixture.waitForJson(isSignalLog('SIGINT'))
   t.equal(log.delay, 5000, 'default delay')
-  t.equal((await get(`${fixture.url}/health/ready`)).status, 503)
+  t.equal((await get(`${url}/health/ready`)).status, 503)
   // A second signal skips the 5 s default delay.
   fixture.child.kill('SIGINT')
   const exit = await fixture.exited

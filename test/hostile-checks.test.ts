@@ -3,14 +3,14 @@ import { Value } from '@sinclair/typebox/value'
 import { MAX_ERROR_LENGTH } from '../lib/error-message'
 import { HealthReportSchema } from '../lib/formats/schema'
 import type { HealthCheckFn } from '../lib/types'
-import { buildApp, deferred, settled, watchProcess } from './helpers/runner-helpers'
+import { buildApp } from './helpers/app'
+import { deferred, settled, watchProcess } from './helpers/async'
 
 const TIMEOUT = 50
 
 t.test('hostile checks: right status, useful message, no crash, no 500, no effect on the other checks', async t => {
   const seen = watchProcess(t)
-  const { app, log } = await buildApp({ timeout: TIMEOUT })
-  t.teardown(() => app.close())
+  const { app, log } = await buildApp(t, { timeout: TIMEOUT })
 
   const late = deferred()
   let lateHandle: Promise<boolean> | undefined
@@ -102,8 +102,7 @@ t.test('hostile checks: right status, useful message, no crash, no 500, no effec
 })
 
 t.test('a blocking check does not turn neighbours that started before it into timeouts', async t => {
-  const { app } = await buildApp({ timeout: 100 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 100 })
   // Starts first; its 5 ms timer and its 100 ms timeout are both overdue once the loop is free again, and the
   // earlier one (the answer) runs first.
   app.addHealthCheck('async-before', () => new Promise<boolean>(resolve => setTimeout(resolve, 5, true)))
@@ -120,8 +119,7 @@ t.test('an onStatusChange that throws a hostile value does not turn the probe in
     get stack (): string { throw new Error('s') }
   }
   let calls = 0
-  const { app, log } = await buildApp({ onStatusChange: () => { calls++; throw hostile } })
-  t.teardown(() => app.close())
+  const { app, log } = await buildApp(t, { onStatusChange: () => { calls++; throw hostile } })
   let ok = false
   app.addHealthCheck('flip', async () => ok)
   const first = await app.inject('/health')
@@ -138,8 +136,7 @@ t.test('an onStatusChange that throws a hostile value does not turn the probe in
 })
 
 t.test('an onStatusChange that throws an Error is logged with the error', async t => {
-  const { app, log } = await buildApp({ onStatusChange: () => { throw new Error('listener broke') } })
-  t.teardown(() => app.close())
+  const { app, log } = await buildApp(t, { onStatusChange: () => { throw new Error('listener broke') } })
   app.addHealthCheck('a', () => false)
   t.equal((await app.inject('/health')).statusCode, 503)
   const line = log.lines.find(l => l.level === 50)

@@ -3,7 +3,7 @@ import { buildApp } from './helpers/app'
 import { MAX_ERROR_LENGTH } from '../lib/error-message'
 
 t.test('all checks passing answers 200 healthy with a pass entry per check', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('database', () => true)
   app.addHealthCheck('cache', async () => true)
   const res = await app.inject('/health')
@@ -18,7 +18,7 @@ t.test('all checks passing answers 200 healthy with a pass entry per check', asy
 })
 
 t.test('one failing check answers 503 unhealthy and names the failure', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('database', () => true)
   app.addHealthCheck('cache', () => false)
   const res = await app.inject('/health')
@@ -31,7 +31,7 @@ t.test('one failing check answers 503 unhealthy and names the failure', async t 
 })
 
 t.test('a check that resolves false fails', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addReadyCheck('migrations', async () => false)
   const res = await app.inject('/health/ready')
   t.equal(res.statusCode, 503)
@@ -40,7 +40,7 @@ t.test('a check that resolves false fails', async t => {
 })
 
 t.test('a check that throws is an error carrying its message', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('database', () => { throw new Error('Connection timeout') })
   app.addHealthCheck('cache', () => true)
   const res = await app.inject('/health')
@@ -51,7 +51,7 @@ t.test('a check that throws is an error carrying its message', async t => {
 })
 
 t.test('a check that rejects is an error carrying its message', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('api', async () => { throw new TypeError('fetch failed') })
   const entry = (await app.inject('/health')).json().checks.api
   t.equal(entry.status, 'error')
@@ -59,13 +59,13 @@ t.test('a check that rejects is an error carrying its message', async t => {
 })
 
 t.test('an Error with an empty message reports its name', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('empty', () => { throw new RangeError('') })
   t.equal((await app.inject('/health')).json().checks.empty.error, 'RangeError')
 })
 
 t.test('a thrown non-Error is reported as String(value)', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('string', () => { throw 'disk on fire' }) // eslint-disable-line no-throw-literal
   app.addHealthCheck('number', async () => { throw 42 }) // eslint-disable-line no-throw-literal
   const { checks } = (await app.inject('/health')).json()
@@ -74,7 +74,7 @@ t.test('a thrown non-Error is reported as String(value)', async t => {
 })
 
 t.test('the error text never contains a stack trace', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('stacky', () => {
     const err = new Error('outer failure')
     err.message = 'outer failure\n    at Object.<anonymous> (/srv/app.js:1:1)\n    at Module._compile (node:internal)'
@@ -86,7 +86,7 @@ t.test('the error text never contains a stack trace', async t => {
 })
 
 t.test('a non-boolean result is an error that says what came back', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const values: Record<string, unknown> = { undef: undefined, one: 1, ok: 'ok', obj: { ok: true }, nul: null }
   for (const [name, value] of Object.entries(values)) {
     app.addHealthCheck(name, (() => value) as () => boolean)
@@ -105,7 +105,7 @@ t.test('a non-boolean result is an error that says what came back', async t => {
 })
 
 t.test('each entry carries a settle timestamp and a duration', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const before = Date.now() / 1000
   app.addHealthCheck('slow', () => new Promise<boolean>(resolve => setTimeout(resolve, 30, true)))
   const body = (await app.inject('/health')).json()
@@ -118,7 +118,7 @@ t.test('each entry carries a settle timestamp and a duration', async t => {
 })
 
 t.test('error messages are capped at MAX_ERROR_LENGTH', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('huge', () => { throw new Error('x'.repeat(1024 * 1024)) })
   const { error } = (await app.inject('/health')).json().checks.huge
   t.equal(error.length, MAX_ERROR_LENGTH)

@@ -1,32 +1,12 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import t from 'tap'
-import { childEnv, get } from './helpers/shutdown-child'
+import { get } from './helpers/net'
+import { startTs } from './helpers/process'
 
 // The example imports 'fastify-health' (dist/, built by `npm test` before the unit tests). Its process stays out of
-// the coverage report (see childEnv): otherwise tap maps its dist/*.js coverage back to lib/*.ts through tsc's source
-// maps, which do not line up with the tsx-mapped coverage of the in-process tests, and covered lib lines are reported
-// as uncovered. Deleting NODE_V8_COVERAGE alone does not switch that off.
+// the coverage report (see childEnv in helpers/process.ts).
 t.test('examples/prometheus.ts exposes a gauge per check and a histogram of durations on /metrics', async t => {
-  const root = resolve(__dirname, '..')
-  const env = childEnv({ PORT: '0', LOG_LEVEL: 'warn' })
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'examples', 'prometheus.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] })
-  const exited = once(child, 'exit')
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      await exited
-    }
-  })
-  const [line] = await Promise.race([
-    once(createInterface({ input: child.stdout }), 'line'),
-    exited.then(([code]) => { throw new Error(`example ended early with code ${String(code)}`) })
-  ]) as [string]
-  const match = /^Metrics endpoint: (http:\/\/127\.0\.0\.1:\d+)\/metrics$/.exec(line.trim())
-  t.ok(match, `prints its URL: ${line}`)
-  const base = (match as RegExpExecArray)[1]
+  const proc = startTs(t, 'examples/prometheus.ts', { PORT: '0', LOG_LEVEL: 'warn' })
+  const [, base] = await proc.waitFor(/^Metrics endpoint: (http:\/\/127\.0\.0\.1:\d+)\/metrics$/m)
 
   const before = await get(`${base}/metrics`)
   t.equal(before.status, 200)

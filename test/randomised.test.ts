@@ -2,7 +2,8 @@ import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { HealthReportSchema, ReadyReportSchema } from '../lib/formats/schema'
 import type { CheckKind } from '../lib/types'
-import { buildApp, isSecondsWithMs, watchProcess } from './helpers/runner-helpers'
+import { buildApp, isSecondsWithMs } from './helpers/app'
+import { watchProcess } from './helpers/async'
 
 /** mulberry32: small, fast, good enough to draw outcomes; the same seed replays the same runs. */
 function prng (seed: number): () => number {
@@ -42,8 +43,7 @@ function expected (outcome: Outcome, run: number, name: string): { status: 'pass
 t.test(`randomised runs (seed ${seed}; replay with RANDOM_SEED=${seed})`, async t => {
   const seen = watchProcess(t)
   const random = prng(seed)
-  const { app } = await buildApp({ timeout: TIMEOUT })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: TIMEOUT })
 
   // Fixed per check: kind and criticality. Drawn per run: the outcome.
   const checks = Array.from({ length: CHECKS }, (_, i) => ({

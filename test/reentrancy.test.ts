@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildApp } from './helpers/app'
 
 t.test('a check that runs its own kind synchronously gets an error instead of recursing', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   let inner: Promise<unknown> | undefined
   app.addHealthCheck('recursive', () => {
     inner = app.runHealthChecks()
@@ -17,7 +17,7 @@ t.test('a check that runs its own kind synchronously gets an error instead of re
 })
 
 t.test('a check that awaits its own kind is reported as an error, and the next run works', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   let calls = 0
   app.addReadyCheck('recursive', async () => {
     calls++
@@ -33,7 +33,7 @@ t.test('a check that awaits its own kind is reported as an error, and the next r
 })
 
 t.test('a check may run the other kind', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addReadyCheck('base', () => true)
   app.addHealthCheck('uses-ready', async () => (await app.runReadyChecks()).status === 'ready')
   t.equal((await app.inject('/health')).json().checks['uses-ready'].status, 'pass')

@@ -4,7 +4,7 @@ import healthPlugin from '../lib/index'
 import { buildApp } from './helpers/app'
 
 t.test('addHealthCheck and addReadyCheck are decorators of the registering instance', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   t.type(app.addHealthCheck, 'function')
   t.type(app.addReadyCheck, 'function')
   t.equal(app.addHealthCheck('a', () => true), app, 'returns the instance, for chaining')
@@ -12,7 +12,7 @@ t.test('addHealthCheck and addReadyCheck are decorators of the registering insta
 })
 
 t.test('bad check names throw at once with a stable code', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   for (const method of ['addHealthCheck', 'addReadyCheck'] as const) {
     t.throws(() => app[method]('', () => true), {
       code: 'FST_HEALTH_INVALID_CHECK_NAME',
@@ -28,7 +28,7 @@ t.test('bad check names throw at once with a stable code', async t => {
 })
 
 t.test('a check that is not a function throws at once', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   for (const check of [true, 'SELECT 1', null, undefined, {}]) {
     t.throws(() => app.addHealthCheck('db', check as unknown as () => boolean), {
       code: 'FST_HEALTH_INVALID_CHECK',
@@ -39,7 +39,7 @@ t.test('a check that is not a function throws at once', async t => {
 })
 
 t.test('a duplicate name within a kind throws; across kinds it is allowed', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('database', () => true)
   t.throws(() => app.addHealthCheck('database', () => false), {
     code: 'FST_HEALTH_DUPLICATE_CHECK',
@@ -52,7 +52,7 @@ t.test('a duplicate name within a kind throws; across kinds it is allowed', asyn
 })
 
 t.test('bad per-check options throw at once and register nothing', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const bad: Array<[unknown, RegExp]> = [
     [{ timeout: 0 }, /addHealthCheck\("db"\) option "timeout" must be a positive finite number of milliseconds, received number 0/],
     [{ timeout: -5 }, /option "timeout" must be a positive finite number/],
@@ -71,7 +71,7 @@ t.test('bad per-check options throw at once and register nothing', async t => {
 })
 
 t.test('checks may be added after the server started listening', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
   t.equal((await fetch(`${url}/health`)).status, 200)

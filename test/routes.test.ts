@@ -4,7 +4,7 @@ import healthPlugin from '../lib/index'
 import { buildApp } from './helpers/app'
 
 t.test('default paths answer liveness and readiness', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const health = await app.inject('/health')
   t.equal(health.statusCode, 200)
   t.equal(health.json().status, 'healthy')
@@ -17,7 +17,7 @@ t.test('default paths answer liveness and readiness', async t => {
 })
 
 t.test('custom paths move both endpoints and free the defaults', async t => {
-  const app = await buildApp(t, { path: '/status', readyPath: '/status/ready' })
+  const { app } = await buildApp(t, { path: '/status', readyPath: '/status/ready' })
   app.addHealthCheck('database', () => true)
   app.addReadyCheck('migrations', () => false)
   const status = await app.inject('/status')
@@ -31,7 +31,7 @@ t.test('custom paths move both endpoints and free the defaults', async t => {
 })
 
 t.test('a request to another path is not answered by the plugin', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.get('/hello', async () => ({ hello: 'world' }))
   t.same((await app.inject('/hello')).json(), { hello: 'world' })
   t.equal((await app.inject('/healthz')).statusCode, 404)
@@ -39,7 +39,7 @@ t.test('a request to another path is not answered by the plugin', async t => {
 })
 
 t.test('methods other than GET and HEAD are left to the app', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   let checkRuns = 0
   app.addHealthCheck('counted', () => { checkRuns++; return true })
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
@@ -56,7 +56,7 @@ t.test('methods other than GET and HEAD are left to the app', async t => {
 })
 
 t.test('HEAD answers the same status code and headers with no body', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   let healthy = true
   app.addHealthCheck('toggle', () => healthy)
   for (const expected of [200, 503]) {
@@ -75,7 +75,7 @@ t.test('HEAD answers the same status code and headers with no body', async t => 
 })
 
 t.test('responses are JSON and never cached', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('failing', () => false)
   for (const url of ['/health', '/health/ready']) {
     const res = await app.inject(url)
@@ -85,7 +85,7 @@ t.test('responses are JSON and never cached', async t => {
 })
 
 t.test('the routes carry the healthProbe marker in their config', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const seen: Array<string | undefined> = []
   app.addHook('onRequest', async request => { seen.push(request.routeOptions.config.healthProbe) })
   await app.inject('/health')

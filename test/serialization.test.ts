@@ -4,7 +4,7 @@ import { buildApp } from './helpers/app'
 import { HealthReportSchema, ReadyReportSchema } from '../lib/formats/schema'
 
 t.test('the response schemas keep every field of the report', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('broken', () => { throw new Error('nope') }, { critical: false })
   app.addHealthCheck('fine', () => true)
   const res = await app.inject('/health')
@@ -17,7 +17,7 @@ t.test('the response schemas keep every field of the report', async t => {
 })
 
 t.test('the 503 answer is serialised by the schema too', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addReadyCheck('down', async () => { throw new Error('down') })
   const res = await app.inject('/health/ready')
   t.equal(res.statusCode, 503)
@@ -28,7 +28,7 @@ t.test('the 503 answer is serialised by the schema too', async t => {
 })
 
 t.test('fields a check result does not define are not serialised', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   app.addHealthCheck('x', () => true)
   app.get('/leak', { schema: { response: { 200: HealthReportSchema } } }, async () => ({
     status: 'healthy', timestamp: 1, checks: { x: { status: 'pass', timestamp: 1, duration: 1, secret: 'hunter2' } }, internal: true
@@ -42,7 +42,7 @@ t.test('fields a check result does not define are not serialised', async t => {
 const PROTO = '__proto__'
 
 t.test('any string is a check name, each under its own key', async t => {
-  const app = await buildApp(t)
+  const { app } = await buildApp(t)
   const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'with spaces', '数据库', 'a.b', '']
   for (const name of names.slice(0, -1)) app.addHealthCheck(name, () => true)
   app.addReadyCheck('__proto__', () => false)

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { buildApp, deferred } from './helpers/runner-helpers'
+import { buildApp } from './helpers/app'
+import { deferred } from './helpers/async'
 
 t.test('1,000 concurrent requests on a 100 ms check invoke it once and get the same report', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const N = 1000
   let calls = 0
   let arrived = 0
@@ -33,8 +33,7 @@ t.test('1,000 concurrent requests on a 100 ms check invoke it once and get the s
 })
 
 t.test('runHealthChecks() and runReadyChecks() share the run of the endpoint in progress', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const gate = deferred()
   const started = { health: deferred<void>(), ready: deferred<void>() }
   let healthCalls = 0
@@ -56,8 +55,7 @@ t.test('runHealthChecks() and runReadyChecks() share the run of the endpoint in 
 })
 
 t.test('health and ready runs are independent', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const healthGate = deferred()
   const readyGate = deferred()
   const calls = { health: 0, ready: 0 }
@@ -77,8 +75,7 @@ t.test('health and ready runs are independent', async t => {
 })
 
 t.test('without asynchronous checks nothing is shared or cached: every request runs the checks', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   let calls = 0
   app.addHealthCheck('sync', () => { calls++; return true })
   const responses = await Promise.all(Array.from({ length: 10 }, () => app.inject('/health')))
@@ -87,8 +84,7 @@ t.test('without asynchronous checks nothing is shared or cached: every request r
 })
 
 t.test('a failing run is shared too, and the next request runs again', async t => {
-  const { app } = await buildApp({ timeout: 10 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 10 })
   let calls = 0
   app.addHealthCheck('hang', () => { calls++; return new Promise<boolean>(() => {}) })
   const responses = await Promise.all(Array.from({ length: 50 }, () => app.inject('/health')))
@@ -99,8 +95,7 @@ t.test('a failing run is shared too, and the next request runs again', async t =
 })
 
 t.test('a check registered while a run is in progress is not part of it and does not break it', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const gate = deferred()
   let firstCalls = 0
   let lateCalls = 0
@@ -126,8 +121,7 @@ t.test('a check registered while a run is in progress is not part of it and does
 })
 
 t.test('a check that registers another check while running does not disturb the run', async t => {
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   let n = 0
   app.addHealthCheck('registrar', () => {
     app.addHealthCheck(`added-${++n}`, () => true)

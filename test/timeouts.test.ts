@@ -3,12 +3,12 @@ import Fastify from 'fastify'
 import healthPlugin from '../lib/index'
 import { DEFAULT_TIMEOUT } from '../lib/options'
 import type { HealthCheckContext } from '../lib/types'
-import { buildApp, deferred, settled, watchProcess } from './helpers/runner-helpers'
+import { buildApp } from './helpers/app'
+import { deferred, settled, watchProcess } from './helpers/async'
 
 t.test('default timeout is 800 ms, below Kubernetes\' default timeoutSeconds of 1', async t => {
   t.equal(DEFAULT_TIMEOUT, 800)
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const never = deferred()
   app.addHealthCheck('hang', () => never.promise)
   const res = await app.inject('/health')
@@ -19,8 +19,7 @@ t.test('default timeout is 800 ms, below Kubernetes\' default timeoutSeconds of 
 })
 
 t.test('plugin option timeout applies to every check; a per-check timeout overrides it', async t => {
-  const { app } = await buildApp({ timeout: 20 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 20 })
   const slow = deferred()
   app.addHealthCheck('plugin-default', () => new Promise<boolean>(() => {}))
   app.addHealthCheck('shorter', () => new Promise<boolean>(() => {}), { timeout: 5 })
@@ -49,8 +48,7 @@ t.test('invalid timeouts are rejected at registration with a clear error', async
     }, `plugin timeout ${String(timeout)}`)
     await app.close()
   }
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   for (const timeout of bad) {
     t.throws(() => app.addHealthCheck('c', () => true, { timeout } as never), {
       code: 'FST_HEALTH_INVALID_OPTION',
@@ -68,8 +66,7 @@ t.test('invalid timeouts are rejected at registration with a clear error', async
 
 t.test('a timeout too large for setTimeout does not time the check out at once and emits no warning', async t => {
   const seen = watchProcess(t)
-  const { app } = await buildApp()
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t)
   const gate = deferred()
   app.addHealthCheck('huge', () => gate.promise, { timeout: 1e10 })
   const pending = app.inject('/health')
@@ -85,8 +82,7 @@ t.test('a timeout too large for setTimeout does not time the check out at once a
 })
 
 t.test('a timed-out check: error entry, signal aborted with a TimeoutError, the response does not wait', async t => {
-  const { app } = await buildApp({ timeout: 15 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 15 })
   const never = deferred()
   let context: HealthCheckContext | undefined
   let abortEvents = 0
@@ -115,8 +111,7 @@ t.test('a timed-out check: error entry, signal aborted with a TimeoutError, the 
 })
 
 t.test('a signal first read after the timeout is already aborted', async t => {
-  const { app } = await buildApp({ timeout: 10 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 10 })
   const gate = deferred()
   let lateSignal: AbortSignal | undefined
   const lateRead = deferred<void>()
@@ -135,8 +130,7 @@ t.test('a signal first read after the timeout is already aborted', async t => {
 })
 
 t.test('a check that settles in time: its signal is never aborted', async t => {
-  const { app } = await buildApp({ timeout: 1000 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 1000 })
   let signal: AbortSignal | undefined
   app.addHealthCheck('quick', async (ctx) => { signal = ctx.signal; return true })
   const res = await app.inject('/health')
@@ -146,8 +140,7 @@ t.test('a check that settles in time: its signal is never aborted', async t => {
 
 t.test('late settlements change nothing: no unhandled rejection, no warning, no log line', async t => {
   const seen = watchProcess(t)
-  const { app, log } = await buildApp({ timeout: 10 })
-  t.teardown(() => app.close())
+  const { app, log } = await buildApp(t, { timeout: 10 })
 
   const lateTrue = deferred()
   const lateFalse = deferred()
@@ -200,8 +193,7 @@ t.test('late settlements change nothing: no unhandled rejection, no warning, no 
 })
 
 t.test('a run after a timed-out one starts afresh and sees the check\'s new behaviour', async t => {
-  const { app } = await buildApp({ timeout: 10 })
-  t.teardown(() => app.close())
+  const { app } = await buildApp(t, { timeout: 10 })
   let hang = true
   let calls = 0
   app.addHealthCheck('flaky', () => {

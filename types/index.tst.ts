@@ -1,8 +1,11 @@
 // Type tests of the public API, against the built declarations (the package name resolves to dist/).
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyTypeProviderDefault, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
+import type { FastifyError } from '@fastify/error'
 import { expect, test } from 'tstyche'
 import healthPlugin, {
   healthPlugin as namedPlugin,
+  FST_HEALTH_DUPLICATE_CHECK,
+  FST_HEALTH_INVALID_OPTION,
   type CheckResult,
   type HealthCheckFn,
   type HealthPluginOptions,
@@ -43,13 +46,33 @@ test('addHealthCheck and addReadyCheck take a name, a boolean check and options'
   expect(app.addHealthCheck).type.toBeCallableWith('database', () => true)
   expect(app.addHealthCheck).type.toBeCallableWith('database', async ({ signal }: { signal: AbortSignal }) => !signal.aborted)
   expect(app.addReadyCheck).type.toBeCallableWith('migrations', () => Promise.resolve(false), { timeout: 100, critical: false })
-  expect(app.addHealthCheck('a', () => true)).type.toBe<FastifyInstance>()
+  expect(app.addHealthCheck('a', () => true)).type.toBe<typeof app>()
 
   expect(app.addHealthCheck).type.not.toBeCallableWith('database', () => 'ok')
   expect(app.addHealthCheck).type.not.toBeCallableWith('database', async () => 1)
   expect(app.addHealthCheck).type.not.toBeCallableWith(42, () => true)
   expect(app.addReadyCheck).type.not.toBeCallableWith('m', () => true, { timout: 100 })
   expect(app.addReadyCheck).type.not.toBeCallableWith('m', () => true, { critical: 'no' })
+})
+
+test('addHealthCheck and addReadyCheck return the instance with its own type, so that chains keep it', () => {
+  interface Provider extends FastifyTypeProviderDefault { marker: true }
+  const typed = Fastify().withTypeProvider<Provider>()
+  type Typed = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, Provider>
+  expect(typed.addHealthCheck('a', () => true)).type.toBe<Typed>()
+  expect(typed.addHealthCheck('a', () => true).addReadyCheck('b', () => true)).type.toBe<Typed>()
+  expect(app.addReadyCheck('b', () => true).addHealthCheck('c', () => true)).type.toBe<typeof app>()
+  const plain: FastifyInstance = app
+  expect(plain.addHealthCheck('d', () => true)).type.toBe<FastifyInstance>()
+})
+
+test('the error constructors are exported, for `code` and `instanceof`', () => {
+  expect(healthPlugin.FST_HEALTH_INVALID_OPTION).type.toBe(FST_HEALTH_INVALID_OPTION)
+  expect(new FST_HEALTH_INVALID_OPTION('option "timeout" must be a number')).type.toBeAssignableTo<FastifyError>()
+  expect(new FST_HEALTH_DUPLICATE_CHECK('x').code).type.toBe<'FST_HEALTH_DUPLICATE_CHECK'>()
+  expect(healthPlugin.FST_HEALTH_INVALID_CHECK_NAME).type.not.toBeAssignableTo<undefined>()
+  expect(healthPlugin.FST_HEALTH_INVALID_CHECK).type.not.toBeAssignableTo<undefined>()
+  expect(healthPlugin.FST_HEALTH_REENTRANT_RUN).type.not.toBeAssignableTo<undefined>()
 })
 
 test('a check receives a context with an AbortSignal', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
 import { readDockerfile } from './helpers/docker'
-import { getJson } from './helpers/http'
+import { get } from '../helpers/net'
 import { distBuilt, ROOT, startExample, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 import { startUpstream } from './helpers/upstream'
@@ -78,7 +78,7 @@ if (bins !== undefined) {
     const args = dockerfile.healthcheck.slice(1).map(arg => arg.replace(`localhost:${dockerfile.env.PORT}`, `127.0.0.1:${app.port}`))
     const result = await run(bins.curl, args)
     t.equal(result.code, 22, 'disk_space fails: curl exits 22')
-    const body = (await getJson(`${app.baseUrl}/health`)).json
+    const body = (await get(`${app.baseUrl}/health`)).json
     t.equal(body.checks.disk_space.status, 'error', 'because of disk_space')
     t.match(body.checks.disk_space.error, /^free .* < required .*/, 'which says how much is free and required')
     t.equal(body.checks.database.status, 'pass')

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../../lib/index'
 import { startHaproxy, waitForStatus } from './helpers/haproxy'
-import { get } from './helpers/http'
+import { get } from '../helpers/net'
 import { requirePrograms } from './helpers/programs'
 
 // The example checks every 2 s and needs 2 results in a row (fall 2 rise 2); the test keeps fall/rise and only

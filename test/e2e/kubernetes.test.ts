@@ -43,9 +43,11 @@ t.test('the Kubernetes manifest matches the example and its probes reach the rig
   // The manifest's environment, except the address: loopback and a port the system picks.
   // LOG_LEVEL info: the test waits for the plugin's "readiness is now not_ready" line after SIGTERM.
   const app = await startExample(t, 'examples/full.ts', { ...env, HOST: '127.0.0.1', PORT: '0', EXTERNAL_API_URL: upstream.url, LOG_LEVEL: 'info' })
-  const printed = app.proc.output()
-  t.match(printed, `Health check endpoint: ${app.baseUrl}${liveness.httpGet.path}\n`, 'the app serves liveness where the manifest probes it')
-  t.match(printed, `Ready check endpoint: ${app.baseUrl}${readiness.httpGet.path}\n`, 'the app serves readiness where the manifest probes it')
+  // Each line is waited for: the second may arrive in a later chunk than the first.
+  const [health] = await app.proc.waitFor(/Health check endpoint: \S+\n/)
+  const [ready] = await app.proc.waitFor(/Ready check endpoint: \S+\n/)
+  t.equal(health, `Health check endpoint: ${app.baseUrl}${liveness.httpGet.path}\n`, 'the app serves liveness where the manifest probes it')
+  t.equal(ready, `Ready check endpoint: ${app.baseUrl}${readiness.httpGet.path}\n`, 'the app serves readiness where the manifest probes it')
 
   const probe = async (spec: ProbeSpec): ReturnType<typeof probeUntilVerdict> => await probeUntilVerdict(spec, '127.0.0.1', app.port, PERIOD_MS)
 

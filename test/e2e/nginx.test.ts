@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { get, getJson } from './helpers/http'
+import { get } from '../helpers/net'
 import { distBuilt, freePort, pollUntil, ROOT, startExample, startProcess, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 import { startUpstream } from './helpers/upstream'
@@ -54,21 +54,21 @@ if (bins !== undefined) {
       .catch(async err => { throw new Error(`${err.message}\nnginx output: ${nginx.output()}\nerror.log: ${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`) })
 
     // Healthy: the app's 200 and JSON body, as the app sends them.
-    const healthy = await getJson(`${base}/health`)
+    const healthy = await get(`${base}/health`)
     t.equal(healthy.status, 200, 'healthy app: 200 through nginx')
     t.equal(healthy.json.status, 'healthy')
     t.same(Object.keys(healthy.json.checks).sort(), ['cache', 'database', 'disk_space', 'external_api'])
     t.match(healthy.headers['content-type'], /^application\/json/)
     t.equal(healthy.headers['cache-control'], 'no-store', 'the app\'s cache-control reaches the client')
-    const ready = await getJson(`${base}/health/ready`)
+    const ready = await get(`${base}/health/ready`)
     t.equal(ready.status, 200)
     t.equal(ready.json.status, 'ready')
     t.equal(ready.json.checks.migrations.status, 'pass')
 
     // The external API answers 500: the app's 503 and body come through unchanged, not an nginx error page.
     upstream.setMode('error')
-    const direct = await getJson(`${app.baseUrl}/health`)
-    const failing = await getJson(`${base}/health`)
+    const direct = await get(`${app.baseUrl}/health`)
+    const failing = await get(`${base}/health`)
     t.equal(direct.status, 503, 'the app itself answers 503')
     t.equal(failing.status, 503, 'nginx passes the 503 through')
     t.equal(failing.json.status, 'unhealthy')
@@ -80,7 +80,7 @@ if (bins !== undefined) {
     // The external API hangs: the check is cut off by the plugin's 800 ms timeout and the 503 arrives through nginx
     // well inside nginx's default 60 s proxy_read_timeout.
     upstream.setMode('hang')
-    const hung = await getJson(`${base}/health`)
+    const hung = await get(`${base}/health`)
     t.equal(hung.status, 503)
     t.equal(hung.json.checks.external_api.status, 'error')
     t.match(hung.json.checks.external_api.error, /timed out after 800 ms/)

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { getJson } from './helpers/http'
+import { get } from '../helpers/net'
 import { distBuilt, freePort, pollUntil, startExample, startProcess, stop, type Proc } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 
@@ -30,7 +30,7 @@ if (bins !== undefined) {
 
     // The app does not wait for its first connection before listening: poll until it has connected.
     const up = await pollUntil('the first 200', async () => {
-      const res = await getJson(health)
+      const res = await get(health)
       return res.status === 200 ? res : undefined
     })
     t.equal(up.json.status, 'healthy')
@@ -38,7 +38,7 @@ if (bins !== undefined) {
 
     // Stopped: the client is offline and, with the offline queue disabled, the PING is rejected at once.
     await stop(redis, 'SIGTERM')
-    const down = await getJson(health, { timeoutMs: 5000 })
+    const down = await get(health, { timeoutMs: 5000 })
     t.equal(down.status, 503, 'Redis stopped: 503')
     t.equal(down.json.checks.cache_redis.status, 'error')
     t.type(down.json.checks.cache_redis.error, 'string')
@@ -51,7 +51,7 @@ if (bins !== undefined) {
     const restartedAt = performance.now()
     redis = await startRedis()
     const back = await pollUntil('200 after Redis restarted', async () => {
-      const res = await getJson(health)
+      const res = await get(health)
       return res.status === 200 ? res : undefined
     }, 10_000, 100)
     t.equal(back.json.checks.cache_redis.status, 'pass', 'Redis restarted: 200 again')
@@ -61,7 +61,7 @@ if (bins !== undefined) {
     // signal aborts it at the time limit and the probe still answers.
     redis.child.kill('SIGSTOP')
     t.teardown(() => { if (redis.running) redis.child.kill('SIGCONT') })
-    const stuck = await getJson(health, { timeoutMs: 5000 })
+    const stuck = await get(health, { timeoutMs: 5000 })
     t.equal(stuck.status, 503, 'Redis stuck: 503')
     t.equal(stuck.json.checks.cache_redis.status, 'error')
     t.match(stuck.json.checks.cache_redis.error, `timed out after ${CHECK_TIMEOUT} ms`)
@@ -69,7 +69,7 @@ if (bins !== undefined) {
     t.comment(`Redis stuck (SIGSTOP): 503 in ${Math.round(stuck.ms)} ms`)
     redis.child.kill('SIGCONT')
     const resumed = await pollUntil('200 after Redis resumed', async () => {
-      const res = await getJson(health)
+      const res = await get(health)
       return res.status === 200 ? res : undefined
     }, 10_000, 100)
     t.equal(resumed.json.checks.cache_redis.status, 'pass', 'Redis resumed: 200 again')

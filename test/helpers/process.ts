@@ -10,11 +10,23 @@ export interface Proc {
   readonly name: string
   /** Everything written to stdout and stderr so far. */
   output: () => string
+  /** Everything written to stdout so far. */
+  stdout: () => string
+  /** Everything written to stderr so far. */
+  stderr: () => string
   /** Resolves with the first match of `pattern` in the output; rejects on exit or after `timeoutMs`. */
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>
-  /** Resolves when the process has exited, with its code or signal. */
-  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  /** Resolves with the first complete line of JSON (pino's log lines) that `match` accepts, past or future. */
+  waitForJson: (match: (line: Record<string, any>) => boolean, timeoutMs?: number) => Promise<Record<string, any>>
+  /** Resolves when the process has exited, with its code or signal, and Date.now() at that moment. */
+  exited: Promise<Exit>
   readonly running: boolean
+}
+
+export interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  at: number
 }
 
 const live = new Set<ChildProcess>()
@@ -40,20 +52,25 @@ export function startProcess (t: Test, name: string, command: string, args: stri
   const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   let text = ''
+  let out = ''
+  let err = ''
   const waiters = new Set<() => void>()
-  const onData = (chunk: Buffer): void => {
+  const onData = (stream: 'out' | 'err') => (chunk: Buffer): void => {
     text += chunk.toString()
+    if (stream === 'out') out += chunk.toString()
+    else err += chunk.toString()
     for (const waiter of waiters) waiter()
   }
-  child.stdout?.on('data', onData)
-  child.stderr?.on('data', onData)
+  child.stdout?.on('data', onData('out'))
+  child.stderr?.on('data', onData('err'))
   let running = true
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
-    child.on('exit', (code, signal) => {
+  // 'close', not 'exit': by then both pipes are drained, so the output is complete.
+  const exited = new Promise<Exit>(resolve => {
+    child.on('close', (code, signal) => {
       running = false
       live.delete(child)
       for (const waiter of waiters) waiter()
-      resolve({ code, signal })
+      resolve({ code, signal, at: Date.now() })
     })
   })
   child.on('error', err => { text += `\n[spawn error] ${err.message}\n` })
@@ -65,14 +82,14 @@ export function startProcess (t: Test, name: string, command: string, args: stri
     }
   })
 
-  const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> => {
+  const waitUntil = async <T>(what: string, find: () => T | undefined, timeoutMs: number): Promise<T> => {
     return await new Promise((resolve, reject) => {
       const check = (): void => {
-        const match = text.match(pattern)
-        if (match !== null) done(() => resolve(match))
-        else if (!running) done(() => reject(new Error(`${name} exited before printing ${pattern}; output:\n${text}`)))
+        const found = find()
+        if (found !== undefined) done(() => resolve(found))
+        else if (!running) done(() => reject(new Error(`${name} exited before printing ${what}; output:\n${text}`)))
       }
-      const timer = setTimeout(() => done(() => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; output:\n${text}`))), timeoutMs)
+      const timer = setTimeout(() => done(() => reject(new Error(`${name} did not print ${what} within ${timeoutMs} ms; output:\n${text}`))), timeoutMs)
       const done = (settle: () => void): void => {
         clearTimeout(timer)
         waiters.delete(check)
@@ -82,20 +99,51 @@ export function startProcess (t: Test, name: string, command: string, args: stri
       check()
     })
   }
+  const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> =>
+    await waitUntil(String(pattern), () => text.match(pattern) ?? undefined, timeoutMs)
+  const waitForJson = async (match: (line: Record<string, any>) => boolean, timeoutMs = 15_000): Promise<Record<string, any>> =>
+    await waitUntil('the JSON line expected', () => completeLines(text).map(parseJson).find(line => line !== undefined && match(line)), timeoutMs)
 
   return {
     child,
     name,
     output: () => text,
+    stdout: () => out,
+    stderr: () => err,
     waitFor,
+    waitForJson,
     exited,
     get running () { return running }
+  }
+}
+
+/** The lines of `text` that end with a newline (a line still being written is left out). */
+const completeLines = (text: string): string[] => text.split('\n').slice(0, -1)
+
+function parseJson (line: string): Record<string, any> | undefined {
+  try {
+    const value: unknown = JSON.parse(line)
+    return typeof value === 'object' && value !== null ? value as Record<string, any> : undefined
+  } catch {
+    return undefined
   }
 }
 
 /** A TypeScript file run by node with tsx's loader, in one process (signals reach the program itself). */
 export function startTs (t: Test, file: string, env: Record<string, string> = {}): Proc {
   return startProcess(t, file, process.execPath, ['--import', 'tsx', resolve(ROOT, file)], { env })
+}
+
+/**
+ * Runs a TypeScript file to its end and returns what it printed. A program still running after `limit` ms is killed,
+ * so that one that hangs fails its test instead of the whole suite.
+ */
+export async function runTs (t: Test, file: string, limit = 20_000): Promise<Exit & { stdout: string, stderr: string }> {
+  const proc = startTs(t, file)
+  const killer = setTimeout(() => proc.child.kill('SIGKILL'), limit)
+  const exit = await proc.exited
+  clearTimeout(killer)
+  return { ...exit, stdout: proc.stdout(), stderr: proc.stderr() }
 }
 
 /**
@@ -111,7 +159,7 @@ export async function startExample (t: Test, file: string, env: Record<string, s
 export { freePort } from './net'
 
 /** Sends `signal` and waits for the process to end; SIGKILL if it has not ended after `timeoutMs`. */
-export async function stop (proc: Proc, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+export async function stop (proc: Proc, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<Exit> {
   if (!proc.running) return await proc.exited
   proc.child.kill(signal)
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs)
