@@ -31,6 +31,8 @@ export class CheckState {
    * stays what it always was.
    */
   readonly #tracksSince: boolean
+  /** An on-demand check without thresholds: recording it is an assignment. */
+  readonly #plain: boolean
 
   /** The entry reports show; undefined before the first observation. */
   entry: CheckResult | undefined
@@ -68,6 +70,7 @@ export class CheckState {
     this.timeoutMessage = `timed out after ${options.timeout} ms`
     this.delay = options.interval ?? 0
     this.#tracksSince = options.interval !== null || options.failureThreshold > 1 || options.successThreshold > 1
+    this.#plain = !this.#tracksSince
   }
 
   /**
@@ -80,6 +83,12 @@ export class CheckState {
     const previous = this.effective
     const status = observation.status
     this.observed = status
+    if (this.#plain) {
+      // No thresholds, no `since`: the effective status is the observed one and the entry is the observation.
+      this.effective = status
+      this.entry = observation
+      return status === previous ? undefined : previous
+    }
     this.recordedAt = performance.now()
     let next = status
     if (previous !== null && passing(previous) !== passing(status)) {

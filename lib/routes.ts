@@ -82,29 +82,40 @@ function fullHandler (ctx: Context): RouteHandlerMethod {
 
 /**
  * Builds the handler of a probe route once, at registration. A plain request under a fixed details policy (the
- * common probe) gets an answer with no promise or closure per request when the checks answer synchronously; anything
- * else goes to the full handler.
+ * common probe) is answered with no promise or closure of its own: at once when the checks answer synchronously, else
+ * as one of the waiters of the run in progress, all answered when it ends. Anything else goes to the full handler.
  */
 function probeHandler (ctx: Context): RouteHandlerMethod {
   const full = fullHandler(ctx)
   const policy = ctx.opts.exposeDetails
   if (typeof policy !== 'boolean') return full
   const { availability, kind } = ctx
+  const waiters = new WeakMap<Promise<RunOutcome>, FastifyReply[]>()
+  const wait = (pending: Promise<RunOutcome>, reply: FastifyReply): void => {
+    let replies = waiters.get(pending)
+    if (replies === undefined) {
+      const list: FastifyReply[] = replies = []
+      waiters.set(pending, list)
+      pending.then(outcome => {
+        for (const waiter of list) waiter.code(outcome.code).send(body(outcome, policy))
+      }, /* c8 ignore next 3 */ (err: unknown) => {
+        // Runs settle with an outcome, never an error; should one fail all the same, no request is left hanging.
+        for (const waiter of list) waiter.send(err)
+      })
+    }
+    replies.push(reply)
+  }
   return function probeHandler (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     if (wantsMore(request)) return full.call(this, request, reply)
     reply.header('cache-control', 'no-store')
     const outcome = availability.answer(kind)
-    if (outcome instanceof Promise) return answerLater(outcome, reply, policy)
+    if (outcome instanceof Promise) {
+      wait(outcome, reply)
+      return
+    }
     reply.code(outcome.code)
     return body(outcome, policy)
   }
-}
-
-/** The asynchronous half of the plain handler: a plain function, so that a request builds no closure. */
-async function answerLater (pending: Promise<RunOutcome>, reply: FastifyReply, details: boolean): Promise<unknown> {
-  const outcome = await pending
-  reply.code(outcome.code)
-  return body(outcome, details)
 }
 
 /**
