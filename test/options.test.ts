@@ -14,12 +14,12 @@ async function registerWith (t: Test, options: unknown): Promise<unknown> {
   }
 }
 
-t.test('path and readyPath must be strings starting with "/"', async t => {
+t.test('path and readyPath must be static paths starting with "/"', async t => {
   const cases: Array<[HealthPluginOptions | Record<string, unknown>, RegExp]> = [
-    [{ path: 'health' }, /^fastify-health: option "path" must be a string starting with "\/", received "health"$/],
-    [{ path: 42 }, /option "path" must be a string starting with "\/", received number 42/],
-    [{ path: '' }, /option "path" must be a string/],
-    [{ readyPath: 'ready' }, /option "readyPath" must be a string starting with "\/", received "ready"/],
+    [{ path: 'health' }, /^fastify-health: option "path" must be a static path starting with "\/" \(no "\*", ":", "\?", "#", whitespace or control characters\), received "health"$/],
+    [{ path: 42 }, /option "path" must be a static path starting with "\/" \(no "\*", ":", "\?", "#", whitespace or control characters\), received number 42/],
+    [{ path: '' }, /option "path" must be a static path starting with "\/" \(no "\*", ":", "\?", "#", whitespace or control characters\), received ""$/],
+    [{ readyPath: 'ready' }, /option "readyPath" must be a static path starting with "\/" \(no "\*", ":", "\?", "#", whitespace or control characters\), received "ready"/],
     [{ readyPath: null }, /option "readyPath" .*received null/],
     [{ path: '/x', readyPath: '/x' }, /option "readyPath" must be different from "path" \(both are "\/x"\), received "\/x"/],
     [{ path: '/health/ready' }, /option "readyPath" must be different from "path"/]
