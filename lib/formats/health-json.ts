@@ -40,7 +40,8 @@ function check (entry: CheckResult): HealthJsonCheck {
     status: entry.status === 'pass' || entry.status === 'warn' ? entry.status : 'fail',
     time: new Date(entry.timestamp * 1000).toISOString()
   }
-  const output = entry.error ?? entry.output
+  // The draft's output is "raw error output": it SHOULD be omitted for a passing component.
+  const output = result.status === 'pass' ? undefined : entry.error ?? entry.output
   if (output !== undefined) result.output = output
   if (entry.observedValue !== undefined) result.observedValue = entry.observedValue
   if (entry.observedUnit !== undefined) result.observedUnit = entry.observedUnit
