@@ -13,6 +13,9 @@ interface HealthJsonCheck {
   observedUnit?: string
 }
 
+/** Whether an `Accept` header names the type at all; media types are case-insensitive. */
+export const mentionsHealthJson = (accept: string): boolean => /application\/health\+json/i.test(accept)
+
 const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/
 
 /**
