@@ -5,6 +5,8 @@ import { deferred, settled, watchProcess } from './helpers/async'
 import { fakeClock } from './helpers/clock'
 import { captureLogs } from './helpers/logs'
 import Fastify from 'fastify'
+import healthPlugin from '../lib/index'
+import type { HealthCheckFn } from '../lib/types'
 
 const hostile = (): object => ({
   get message (): string { throw new Error('getter secret') },
@@ -117,7 +119,6 @@ t.test('hostile values thrown by the policy: no 500, no leak of the getter\'s me
 t.test('a close() that never settles: app.close() resolves after closeTimeout and the hang is logged', async t => {
   const log = captureLogs()
   const app = Fastify({ logger: { level: 'info', stream: log.stream } })
-  const { default: healthPlugin } = await import('../lib/index')
   await app.register(healthPlugin, { closeTimeout: 1000 })
   const check = Object.assign(() => true, { close: () => new Promise<void>(() => {}) })
   app.addHealthCheck('db', check)
@@ -138,11 +139,10 @@ t.test('a close() that throws or rejects hostile values: app.close() resolves, t
   const seen = watchProcess(t)
   const log = captureLogs()
   const app = Fastify({ logger: { level: 'info', stream: log.stream } })
-  const { default: healthPlugin } = await import('../lib/index')
   await app.register(healthPlugin)
   app.addHealthCheck('a', Object.assign(() => true, { close: () => { throw hostile() } }))
   app.addHealthCheck('b', Object.assign(() => true, { close: async () => { throw hostile() } }))
-  app.addHealthCheck('c', Object.assign(() => true, { close: () => ({ get then () { throw hostile() } }) }))
+  app.addHealthCheck('c', Object.assign(() => true, { close: (() => ({ get then () { throw hostile() } })) as unknown as () => void }))
   await app.ready()
   await app.close()
   const lines = log.lines.filter(l => l.msg === 'fastify-health: a check\'s close() failed')
@@ -154,11 +154,11 @@ t.test('a close() that throws or rejects hostile values: app.close() resolves, t
 
 t.test('a thenable fulfilling with a promise of true passes; nested thenables are adopted', async t => {
   const { app } = await buildApp(t)
-  app.addHealthCheck('nested', (() => ({ then: (resolve: (v: unknown) => void) => resolve(Promise.resolve(true)) })) as () => boolean)
+  app.addHealthCheck('nested', (() => ({ then: (resolve: (v: unknown) => void) => resolve(Promise.resolve(true)) })) as unknown as HealthCheckFn)
   let depth = 5
   const chain = (): unknown => depth-- === 0 ? true : { then: (resolve: (v: unknown) => void) => resolve(chain()) }
-  app.addHealthCheck('deep', chain as () => boolean)
-  app.addHealthCheck('object', (async () => ({ then: (resolve: (v: unknown) => void) => resolve({ status: 'warn', output: 'ok-ish' }) })) as () => boolean)
+  app.addHealthCheck('deep', chain as unknown as HealthCheckFn)
+  app.addHealthCheck('object', (async () => ({ then: (resolve: (v: unknown) => void) => resolve({ status: 'warn', output: 'ok-ish' }) })) as unknown as HealthCheckFn)
   const res = await app.inject('/health')
   t.equal(res.statusCode, 200)
   t.match(res.json().checks, { nested: { status: 'pass' }, deep: { status: 'pass' }, object: { status: 'warn', output: 'ok-ish' } })
@@ -168,11 +168,11 @@ t.test('a self-resolving thenable is an error, bounded; a then() that calls back
   const { app } = await buildApp(t)
   const self: { then: (resolve: (v: unknown) => void) => void } = { then: resolve => resolve(self) }
   let calls = 0
-  app.addHealthCheck('self', (() => { calls++; return self }) as () => boolean)
+  app.addHealthCheck('self', (() => { calls++; return self }) as unknown as HealthCheckFn)
   app.addHealthCheck('twice', (() => ({
     then: (resolve: (v: unknown) => void, reject: (e: unknown) => void) => { resolve(true); reject(new Error('late')); throw new Error('later') }
-  })) as () => boolean)
-  app.addHealthCheck('throwing-then', (() => ({ then () { throw new Error('then broke') } })) as () => boolean)
+  })) as unknown as HealthCheckFn)
+  app.addHealthCheck('throwing-then', (() => ({ then () { throw new Error('then broke') } })) as unknown as HealthCheckFn)
   const res = await app.inject('/health')
   t.equal(calls, 1)
   t.match(res.json().checks, {

@@ -64,8 +64,8 @@ t.test('malformed objects are errors that say what was wrong', async t => {
     'numeric-unit': [{ status: 'warn', observedUnit: 5 }, 'a string "observedUnit"']
   }
   for (const [name, [value]] of Object.entries(bad)) {
-    app.addHealthCheck(name, (() => value) as HealthCheckFn)
-    app.addHealthCheck(`${name}-async`, (async () => value) as HealthCheckFn)
+    app.addHealthCheck(name, (() => value) as unknown as HealthCheckFn)
+    app.addHealthCheck(`${name}-async`, (async () => value) as unknown as HealthCheckFn)
   }
   const res = await app.inject('/health')
   t.equal(res.statusCode, 503)
@@ -86,8 +86,8 @@ t.test('a getter that throws makes an error entry with its message; nothing else
     get output (): string { throw new Error('output getter broke') },
     get observedUnit (): string { unitRead = true; return 'ms' }
   }
-  app.addHealthCheck('getter', (() => hostile) as HealthCheckFn)
-  app.addHealthCheck('proxy', (async () => new Proxy({}, { get () { throw new TypeError('trap') } })) as HealthCheckFn)
+  app.addHealthCheck('getter', (() => hostile) as unknown as HealthCheckFn)
+  app.addHealthCheck('proxy', (async () => new Proxy({}, { get () { throw new TypeError('trap') } })) as unknown as HealthCheckFn)
   const res = await app.inject('/health')
   t.equal(res.statusCode, 503)
   const { checks } = res.json()
@@ -98,7 +98,7 @@ t.test('a getter that throws makes an error entry with its message; nothing else
 
 t.test('an array is not an object result', async t => {
   const { app } = await buildApp(t)
-  app.addHealthCheck('arr', (() => [{ status: 'pass' }]) as HealthCheckFn)
+  app.addHealthCheck('arr', (() => [{ status: 'pass' }]) as unknown as HealthCheckFn)
   t.equal((await app.inject('/health')).json().checks.arr.error, 'check returned an array; expected a boolean')
 })
 
