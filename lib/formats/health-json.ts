@@ -16,7 +16,7 @@ interface HealthJsonCheck {
 /** Whether an `Accept` header names the type at all; media types are case-insensitive. */
 export const mentionsHealthJson = (accept: string): boolean => /application\/health\+json/i.test(accept)
 
-const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/
+const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/i
 
 /**
  * Whether an `Accept` header prefers `application/health+json`: it is listed with a quality at least as high as any
