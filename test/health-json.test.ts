@@ -80,6 +80,7 @@ t.test('the Accept header is negotiated with q-values', async t => {
     [`${HEALTH_JSON}, */*`, true],
     [`*/*;q=0.1, ${HEALTH_JSON};q=0.1`, true],
     [`${HEALTH_JSON};q=0`, false],
+    [`${HEALTH_JSON};Q=0.1, application/json`, false],
     [`${HEALTH_JSON};q=0, application/json`, false],
     ['application/json', false],
     ['*/*', false],
