@@ -44,11 +44,12 @@ t.test('a fail with output reports the output as its error; the observed values 
 
 t.test('output and observedUnit are clipped like error texts', async t => {
   const { app } = await buildApp(t)
-  app.addHealthCheck('long', () => ({ status: 'warn', output: 'x'.repeat(5000), observedUnit: 'u'.repeat(5000) }))
+  app.addHealthCheck('long', () => ({ status: 'warn', output: 'x'.repeat(5000), observedValue: 'v'.repeat(5000), observedUnit: 'u'.repeat(5000) }))
   app.addHealthCheck('stack', () => ({ status: 'fail', output: 'broke\n    at f (/srv/app.js:1:2)' }))
   const { checks } = (await app.inject('/health')).json()
   t.equal(checks.long.output.length, MAX_ERROR_LENGTH)
   t.equal(checks.long.observedUnit.length, MAX_ERROR_LENGTH)
+  t.equal(checks.long.observedValue.length, MAX_ERROR_LENGTH)
   t.equal(checks.stack.error, 'broke')
 })
 
@@ -59,8 +60,11 @@ t.test('malformed objects are errors that say what was wrong', async t => {
     'bad-status': [{ status: 'ok' }, 'a "status" of "pass", "warn" or "fail"'],
     'error-status': [{ status: 'error' }, 'a "status" of "pass", "warn" or "fail"'],
     'numeric-output': [{ status: 'pass', output: 42 }, 'a string "output"'],
-    'object-observed': [{ status: 'pass', observedValue: { n: 1 } }, 'a number, string or boolean "observedValue"'],
-    'null-observed': [{ status: 'pass', observedValue: null }, 'a number, string or boolean "observedValue"'],
+    'object-observed': [{ status: 'pass', observedValue: { n: 1 } }, 'a finite number, string or boolean "observedValue"'],
+    'null-observed': [{ status: 'pass', observedValue: null }, 'a finite number, string or boolean "observedValue"'],
+    'nan-observed': [{ status: 'pass', observedValue: NaN }, 'a finite number, string or boolean "observedValue"'],
+    'infinite-observed': [{ status: 'warn', observedValue: -Infinity }, 'a finite number, string or boolean "observedValue"'],
+    'bigint-observed': [{ status: 'pass', observedValue: 1n }, 'a finite number, string or boolean "observedValue"'],
     'numeric-unit': [{ status: 'warn', observedUnit: 5 }, 'a string "observedUnit"']
   }
   for (const [name, [value]] of Object.entries(bad)) {
