@@ -71,9 +71,10 @@ export class Availability implements HealthControls {
    */
   answer (kind: CheckKind, selection?: Selection): RunOutcome | Promise<RunOutcome> {
     const set = this.#sets[kind]
+    // Before the quiet path: once started, the startup probe never runs its checks again.
+    if (kind === 'startup' && this.#started && selection?.single == null) return this.#startedOutcome(set)
     if (this.#quiet || selection?.single != null) return set.get(selection)
     if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(set)
-    if (kind === 'startup' && this.#started) return this.#startedOutcome(set)
     if (kind === 'ready' && !this.#started) this.#driveStartup()
     const outcome = set.get(selection)
     return outcome instanceof Promise ? outcome.then(o => this.#overlay(kind, o)) : this.#overlay(kind, outcome)

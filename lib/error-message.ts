@@ -12,10 +12,10 @@ export const MAX_ERROR_LENGTH = 1024
 /**
  * Lines that are stack frames, whoever printed them: V8 and Java (`at f (file:1:2)`, indented with spaces or tabs),
  * Python tracebacks (`Traceback (most recent call last):`, `File "x.py", line 3, in f` and the source line under it),
- * Firefox and Safari (`f@file:1:2`) and Go (`/src/main.go:12 +0x1d`). Only the first line of a message is always
+ * Firefox and Safari (`f@file:1:2`, `global code@file:1`, `promise callback*f@file:1:2`) and Go (`/src/main.go:12 +0x1d`). Only the first line of a message is always
  * kept: a frame is never the message itself.
  */
-const FRAME = /^[ \t]*(?:at .*|Traceback \(most recent call last\):?|File "[^"]*", line \d+.*|\S*@\S*:\d+(?::\d+)?|\S*[/\\]\S*:\d+(?: \+0x[0-9a-f]+)?)[ \t]*$/
+const FRAME = /^[ \t]*(?:at .*|Traceback \(most recent call last\):?|File "[^"]*", line \d+.*|(?:(?:global|module|eval) code|promise callback\*\S*|\S*)@\S*:\d+(?::\d+)?|\S*[/\\]\S*:\d+(?: \+0x[0-9a-f]+)?)[ \t]*$/
 const PYTHON_FRAME = /^[ \t]*File "/
 
 /** Removes stack-frame lines after the first line. A message without a line break costs one indexOf. */

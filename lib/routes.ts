@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import type { CheckSet, RunOutcome, Selection } from './check-set'
-import { HEALTH_JSON, healthJson, prefersHealthJson } from './formats/health-json'
+import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from './formats/health-json'
 import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from './formats/schema'
 import { verboseText } from './formats/verbose'
 import type { NormalisedOptions } from './options'
@@ -44,7 +44,7 @@ function wantsMore (request: FastifyRequest): boolean {
   const query = request.query as Record<string, unknown>
   if (query.exclude !== undefined || query.verbose !== undefined) return true
   const accept = request.headers.accept
-  return accept !== undefined && accept.includes(HEALTH_JSON)
+  return accept !== undefined && mentionsHealthJson(accept)
 }
 
 function excludedNames (request: FastifyRequest): string[] {
@@ -56,7 +56,7 @@ function excludedNames (request: FastifyRequest): string[] {
 /** Sends an outcome in the format the request asks for: JSON (the default), `?verbose` text or health+json. */
 function send (ctx: Context, request: FastifyRequest, reply: FastifyReply, outcome: RunOutcome, details: boolean): unknown {
   const accept = request.headers.accept
-  if (accept !== undefined && accept.includes(HEALTH_JSON) && prefersHealthJson(accept)) {
+  if (accept !== undefined && mentionsHealthJson(accept) && prefersHealthJson(accept)) {
     const text = healthJson(outcome, details, ctx.opts.service)
     return reply.code(outcome.code).type(HEALTH_JSON).serializer(identity).send(text)
   }

@@ -75,13 +75,14 @@ function fromValue (check: CheckState, value: unknown, start: number): CheckResu
   let problem: string | undefined
   if (typeof status !== 'string' || !OUTCOME_STATUSES.has(status)) problem = 'a "status" of "pass", "warn" or "fail"'
   else if (output !== undefined && typeof output !== 'string') problem = 'a string "output"'
-  else if (observedValue !== undefined && !OBSERVED_TYPES.has(typeof observedValue)) problem = 'a number, string or boolean "observedValue"'
+  // NaN and ±Infinity have no JSON form: the response serialiser would fail the whole probe with a 500.
+  else if (observedValue !== undefined && (!OBSERVED_TYPES.has(typeof observedValue) || (typeof observedValue === 'number' && !Number.isFinite(observedValue)))) problem = 'a finite number, string or boolean "observedValue"'
   else if (observedUnit !== undefined && typeof observedUnit !== 'string') problem = 'a string "observedUnit"'
   if (problem !== undefined) return result(check, 'error', `check returned an object without ${problem}; expected a boolean or { status, output?, observedValue?, observedUnit? }`, start)
   const text = output === undefined ? undefined : clip(output as string)
   const entry = result(check, status as CheckStatus, status === 'fail' ? text : undefined, start)
   if (status !== 'fail' && text !== undefined) entry.output = text
-  if (observedValue !== undefined) entry.observedValue = observedValue as number | string | boolean
+  if (observedValue !== undefined) entry.observedValue = typeof observedValue === 'string' ? clip(observedValue) : observedValue as number | boolean
   if (observedUnit !== undefined) entry.observedUnit = clip(observedUnit as string)
   return entry
 }

@@ -124,3 +124,28 @@ t.test('nonBooleanMessage: every typeof branch', async t => {
   revoke()
   t.equal(nonBooleanMessage(proxy), 'check returned an object; expected a boolean', 'revoked proxy does not throw')
 })
+
+t.test('clip: stack frames of any runtime never reach the report; the first line stays', async t => {
+  const cases: Array<[string, string, string]> = [
+    ['tab-indented V8 frames', 'boom\n\tat f (/srv/app.js:1:2)\n\tat g (/srv/lib.js:3:4)', 'boom'],
+    ['Java frames', 'java.sql.SQLException: refused\n\tat com.acme.Db.connect(Db.java:42)', 'java.sql.SQLException: refused'],
+    ['Python traceback', 'Traceback (most recent call last):\n  File "/srv/app.py", line 3, in <module>\n    connect()\n  File "/srv/db.py", line 9, in connect\n    raise ConnectionError("refused")\nConnectionError: refused',
+      'Traceback (most recent call last):\nConnectionError: refused'],
+    ['Python traceback after a message', 'check failed\nTraceback (most recent call last):\n  File "/srv/app.py", line 3, in <module>\n    main()\nValueError: bad', 'check failed\nValueError: bad'],
+    ['Python frame at the end', 'boom\n  File "/srv/app.py", line 3', 'boom'],
+    ['Firefox frames', 'boom\nconnect@https://example.com/app.js:10:5\n@https://example.com/app.js:20:1', 'boom'],
+    ['Safari frames', 'boom\nglobal code@/srv/app.js:10\nmodule code@/srv/app.js:3:1\neval code@/srv/app.js:1:1', 'boom'],
+    ['Firefox async frames', 'boom\nasync*connect@/srv/app.js:10:5\npromise callback*run@/srv/app.js:2:3', 'boom'],
+    ['an address in the message is not a frame', 'boom\nfailed to reach postgres@db:5432 after 3 tries', 'boom\nfailed to reach postgres@db:5432 after 3 tries'],
+    ['Go frames', 'panic: refused\n\ngoroutine 1 [running]:\nmain.connect()\n\t/src/main.go:12 +0x1d\nmain.main()\n\t/src/main.go:20 +0x25',
+      'panic: refused\n\ngoroutine 1 [running]:\nmain.connect()\nmain.main()'],
+    ['Windows paths', 'boom\n   C:\\srv\\app.js:10', 'boom'],
+    ['CRLF frames', 'boom\r\n\tat f (a.js:1:1)\r\n', 'boom'],
+    ['a frame-like first line stays', '    at f (/srv/app.js:1:2)\n    at g (/srv/app.js:1:2)', '    at f (/srv/app.js:1:2)']
+  ]
+  for (const [what, message, expected] of cases) {
+    const text = clip(message)
+    t.equal(text, expected, what)
+    if (!what.startsWith('a frame-like first line')) t.notMatch(text, /\.(js|py|go|java):\d/, `${what}: no frame left`)
+  }
+})

@@ -60,3 +60,32 @@ t.test('without @fastify/swagger the schema keywords change nothing', async t =>
   t.equal(res.statusCode, 200)
   t.match(res.json(), { status: 'healthy', checks: { loop: { status: 'pass' } } })
 })
+
+t.test('the startup probe and the per-check routes are documented, with the newer entry fields', async t => {
+  const doc = await document(t, {})
+  const startup = doc.paths['/health/started']?.get
+  t.ok(startup, 'the startup probe is in the document')
+  t.match(startup.summary, 'Startup')
+  const startupStatus = startup.responses['503'].content['application/json'].schema.properties.status
+  t.same(startupStatus.anyOf?.map((s: any) => s.enum?.[0] ?? s.const) ?? startupStatus.enum, ['started', 'starting'])
+
+  for (const [path, summary] of [['/health/{name}', 'Liveness probe: one check'], ['/health/ready/{name}', 'Readiness probe: one check'], ['/health/started/{name}', 'Startup probe: one check']]) {
+    const operation = doc.paths[path]?.get
+    t.ok(operation, `${path} is in the document`)
+    t.equal(operation.summary, summary)
+    t.same(operation.tags, ['health'])
+    t.match(operation.parameters, [{ in: 'path', name: 'name', required: true, schema: { type: 'string' } }])
+    t.ok(operation.responses['200'] && operation.responses['503'], `${path} documents 200 and 503`)
+  }
+
+  const entry = doc.paths['/health'].get.responses['200'].content['application/json'].schema.properties.checks.additionalProperties
+  for (const field of ['output', 'observedValue', 'observedUnit', 'observed', 'since']) t.ok(entry.properties[field], `${field} is described`)
+  const statuses = entry.properties.status.anyOf?.map((s: any) => s.enum?.[0] ?? s.const) ?? entry.properties.status.enum
+  t.same(statuses, ['pass', 'warn', 'fail', 'error'])
+  t.same(entry.properties.observedValue.anyOf.map((s: any) => s.type), ['number', 'string', 'boolean'])
+})
+
+t.test('openapi.hide hides the startup and per-check routes too', async t => {
+  const doc = await document(t, { openapi: { hide: true } })
+  t.same(Object.keys(doc.paths), ['/other'])
+})

@@ -60,7 +60,7 @@ t.test('bad per-check options throw at once and register nothing', async t => {
     [{ timeout: NaN }, /received number NaN/],
     [{ timeout: '100' }, /received "100"/],
     [{ critical: 'no' }, /addHealthCheck\("db"\) option "critical" must be a boolean, received "no"/],
-    ['fast', /addHealthCheck\("db"\) options must be an object \{ timeout, critical \}, received "fast"/],
+    ['fast', /addHealthCheck\("db"\) options must be an object with the keys timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, received "fast"/],
     [null, /options must be an object .*received null/]
   ]
   for (const [options, message] of bad) {
@@ -103,4 +103,81 @@ t.test('the plugin declares its name and Fastify version', async t => {
   t.after(() => app.close())
   await app.register(healthPlugin)
   t.ok(app.hasPlugin('fastify-health'))
+})
+
+t.test('registering twice in one context throws FST_HEALTH_ALREADY_REGISTERED', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  const err = await app.register(healthPlugin, { path: '/other', readyPath: '/other/ready', startupPath: '/other/started' }).then(() => undefined, (e: unknown) => e)
+  t.ok(err instanceof healthPlugin.FST_HEALTH_ALREADY_REGISTERED, 'instanceof the exported constructor')
+  t.match(err, {
+    code: 'FST_HEALTH_ALREADY_REGISTERED',
+    message: 'fastify-health: fastify-health is already registered in this context; register it once, or in sibling contexts with different paths'
+  })
+})
+
+t.test('a child context inherits the registration, so registering there throws too', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  const err = await app.register(async child => { await child.register(healthPlugin, { path: '/c', readyPath: '/c/r', startupPath: '/c/s' }) })
+    .then(() => undefined, (e: unknown) => e)
+  t.match(err, { code: 'FST_HEALTH_ALREADY_REGISTERED' })
+})
+
+t.test('sibling contexts with different paths each get their own checks', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(async child => {
+    await child.register(healthPlugin, { path: '/a/health', readyPath: '/a/ready', startupPath: '/a/started' })
+    child.addHealthCheck('db', () => true)
+  })
+  await app.register(async child => {
+    await child.register(healthPlugin, { path: '/b/health', readyPath: '/b/ready', startupPath: '/b/started' })
+    child.addHealthCheck('db', () => false)
+  })
+  t.equal((await app.inject('/a/health')).statusCode, 200)
+  t.equal((await app.inject('/b/health')).statusCode, 503)
+  t.equal((await app.inject('/b/health/db')).statusCode, 503)
+  t.notOk(app.hasDecorator('addHealthCheck'), 'the root is untouched')
+})
+
+t.test('registering 20,000 checks is linear: add() never copies or scans the checks registered before', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  // Every element an array method or array iterator visits during the adds is counted. A copy or a scan per add
+  // (spread, slice, concat, filter, find, map) would visit about N²/2 = 2·10^8 elements; linear work visits a few per add.
+  let visited = 0
+  const proto = Array.prototype as unknown as Record<string | symbol, (...args: unknown[]) => unknown>
+  const names = ['slice', 'concat', 'filter', 'map', 'find', 'findIndex', 'indexOf', 'includes', 'some', 'every', 'forEach', 'reduce', Symbol.iterator]
+  const originals = new Map(names.map(name => [name, proto[name]]))
+  const originalFrom = Array.from
+  for (const name of names) {
+    const original = originals.get(name) as (...args: unknown[]) => unknown
+    // The spies are put back in `restore()` below, before anything else runs.
+    // eslint-disable-next-line no-extend-native
+    Object.defineProperty(Array.prototype, name, {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown[], ...args: unknown[]) { visited += this.length; return original.apply(this, args) }
+    })
+  }
+  Array.from = function (this: unknown, ...args: unknown[]) { const out = (originalFrom as (...a: unknown[]) => unknown[]).apply(this, args); visited += out.length; return out } as typeof Array.from
+  const restore = (): void => {
+    // eslint-disable-next-line no-extend-native
+    for (const name of names) Object.defineProperty(Array.prototype, name, { configurable: true, writable: true, value: originals.get(name) })
+    Array.from = originalFrom
+  }
+  const N = 20_000
+  try {
+    for (let i = 0; i < N; i++) app.addHealthCheck(`check-${i}`, () => true)
+  } finally {
+    restore()
+  }
+  t.ok(visited < 50 * N, `visited ${visited} array elements for ${N} adds (quadratic would be ~${N * N / 2})`)
+  const res = await app.inject('/health')
+  t.equal(res.statusCode, 200)
+  t.equal(Object.keys(res.json().checks).length, N, 'every check is in the report')
 })

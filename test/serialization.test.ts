@@ -56,3 +56,20 @@ t.test('any string is a check name, each under its own key', async t => {
   t.same(Object.keys(ready.checks), ['__proto__'], 'the same name may be used by both kinds')
   t.equal(ready.checks[PROTO].status, 'fail')
 })
+
+t.test('names with line terminators come back under their exact key', async t => {
+  const { app } = await buildApp(t)
+  const names = ['line\nfeed', 'carriage\rreturn', 'line\u2028separator', 'paragraph\u2029separator', 'both\r\n', '\n']
+  for (const name of names) app.addHealthCheck(name, () => true)
+  app.addReadyCheck('ready\u2028x', () => false)
+  const res = await app.inject('/health')
+  t.equal(res.statusCode, 200)
+  t.same(Object.keys(JSON.parse(res.body).checks), names, 'every entry kept, keys exact')
+  for (const name of names) t.equal(JSON.parse(res.body).checks[name].status, 'pass', encodeURI(name)) // a raw U+2028 would break the TAP line
+  const ready = await app.inject('/health/ready')
+  t.equal(ready.statusCode, 503)
+  t.same(Object.keys(JSON.parse(ready.body).checks), ['ready\u2028x'])
+  const single = await app.inject(`/health/${encodeURIComponent('line\nfeed')}`)
+  t.equal(single.statusCode, 200)
+  t.same(Object.keys(single.json().checks), ['line\nfeed'])
+})

@@ -56,7 +56,7 @@ t.test('an onStatusChange that throws is logged and does not break the probe', a
   t.equal(res.statusCode, 200)
   t.equal(res.json().status, 'healthy')
   t.equal(calls, 1)
-  const error = logs.lines.find(line => line.msg === 'fastify-health: onStatusChange threw; the change is still applied')
+  const error = logs.lines.find(line => line.msg === 'fastify-health: onStatusChange failed; the change is still applied')
   t.equal(error?.level, 50)
   t.equal(error?.err?.message, 'metrics down')
   await app.inject('/health')

@@ -4,9 +4,14 @@ import type { FastifyError } from '@fastify/error'
 import { expect, test } from 'tstyche'
 import healthPlugin, {
   healthPlugin as namedPlugin,
+  FST_HEALTH_ALREADY_REGISTERED,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
+  type CheckOutcome,
   type CheckResult,
+  type HealthControls,
+  type ServiceInfo,
+  type StartupReport,
   type HealthCheckFn,
   type HealthPluginOptions,
   type HealthReport,
@@ -88,13 +93,74 @@ test('the report types follow the schema', () => {
   expect(app.runReadyChecks()).type.toBe<Promise<ReadyReport>>()
   expect<HealthReport['status']>().type.toBe<'healthy' | 'unhealthy'>()
   expect<ReadyReport['status']>().type.toBe<'ready' | 'not_ready'>()
-  expect<CheckResult['status']>().type.toBe<'pass' | 'fail' | 'error'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error'>()
   expect<CheckResult>().type.toBeAssignableFrom({ status: 'error' as const, error: 'boom', timestamp: 1, duration: 2 })
   expect<CheckResult>().type.not.toBeAssignableFrom({ status: 'ok', timestamp: 1, duration: 2 })
 })
 
 test('probe routes are marked in the route config', () => {
   app.addHook('onRequest', async (request) => {
-    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | undefined>()
+    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | 'startup' | undefined>()
   })
+})
+
+test('a check may return a CheckOutcome, sync or async', () => {
+  expect(app.addHealthCheck).type.toBeCallableWith('disk', () => ({ status: 'warn' as const, output: '91% full', observedValue: 91, observedUnit: 'percent' }))
+  expect(app.addHealthCheck).type.toBeCallableWith('disk', async (): Promise<CheckOutcome> => ({ status: 'fail', output: 'full' }))
+  expect(app.addHealthCheck).type.toBeCallableWith('flag', () => ({ status: 'pass' as const, observedValue: true }))
+  expect(app.addHealthCheck).type.toBeCallableWith('either', async () => Math.random() > 0.5 ? true : { status: 'pass' as const })
+  expect<CheckOutcome>().type.toBeAssignableFrom({ status: 'pass' as const, observedValue: 'v' })
+  expect<CheckOutcome>().type.not.toBeAssignableFrom({ status: 'error' as const })
+  expect<CheckOutcome>().type.not.toBeAssignableFrom({ status: 'pass' as const, observedValue: { n: 1 } })
+  expect<CheckOutcome>().type.not.toBeAssignableFrom({ status: 'pass' as const, output: 42 })
+  expect(app.addHealthCheck).type.not.toBeCallableWith('bad', () => ({ status: 'ok' }))
+  expect(app.addHealthCheck).type.not.toBeCallableWith('bad', async () => ({ ok: true }))
+})
+
+test('addStartupCheck has the signature of the other two, and the check options include the newer ones', () => {
+  expect(app.addStartupCheck).type.toBeCallableWith('migrations', async () => true)
+  expect(app.addStartupCheck('m', () => true)).type.toBe<typeof app>()
+  expect(app.addReadyCheck).type.toBeCallableWith('db', () => true, {
+    timeout: 100, critical: true, interval: 1000, staleAfter: 5000, failureThreshold: 3, successThreshold: 2, maxInterval: 60000
+  })
+  expect(app.addStartupCheck).type.not.toBeCallableWith('m', () => true, { interval: '1s' })
+  expect(app.addStartupCheck).type.not.toBeCallableWith('m', () => true, { maxIntervall: 1 })
+})
+
+test('app.health controls availability', () => {
+  expect(app.health).type.toBe<HealthControls>()
+  expect(app.health.setReady).type.toBeCallableWith(false, 'maintenance')
+  expect(app.health.setReady).type.toBeCallableWith(true)
+  expect(app.health.setLive).type.toBeCallableWith(false)
+  expect(app.health.setReady).type.not.toBeCallableWith('no')
+  expect(app.health.whenStarted()).type.toBe<Promise<void>>()
+  expect(app.health.shutdown({ delay: 0 })).type.toBe<Promise<void>>()
+  expect(app.health.shutdown).type.toBeCallableWith()
+  expect(app.health.shutdown).type.not.toBeCallableWith({ delay: '5s' })
+  expect<StartupReport['status']>().type.toBe<'started' | 'starting'>()
+})
+
+test('the newer plugin options', () => {
+  expect(app.register).type.toBeCallableWith(healthPlugin, {
+    startupPath: '/status/started',
+    prefix: '/internal',
+    interval: 5000,
+    failureThreshold: 3,
+    successThreshold: 2,
+    closeTimeout: 2000,
+    escalateAfter: 60000,
+    service: { serviceId: 'orders', version: '1', releaseId: '1.2.3', description: 'orders API' },
+    exposeDetails: async (request: { ip: string }) => request.ip === '127.0.0.1',
+    onStatusChange: async (event: StatusChangeEvent) => { await Promise.resolve(event.kind) }
+  })
+  expect<ServiceInfo>().type.toBeAssignableFrom({ serviceId: 'x' })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { serviceID: 'x' } })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { version: 1 } })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { closeTimeout: '5s' })
+  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup'>()
+})
+
+test('FST_HEALTH_ALREADY_REGISTERED is exported', () => {
+  expect(healthPlugin.FST_HEALTH_ALREADY_REGISTERED).type.toBe(FST_HEALTH_ALREADY_REGISTERED)
+  expect(new FST_HEALTH_ALREADY_REGISTERED('x').code).type.toBe<'FST_HEALTH_ALREADY_REGISTERED'>()
 })

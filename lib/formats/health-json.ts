@@ -13,7 +13,10 @@ interface HealthJsonCheck {
   observedUnit?: string
 }
 
-const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/
+/** Whether an `Accept` header names the type at all; media types are case-insensitive. */
+export const mentionsHealthJson = (accept: string): boolean => /application\/health\+json/i.test(accept)
+
+const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/i
 
 /**
  * Whether an `Accept` header prefers `application/health+json`: it is listed with a quality at least as high as any
@@ -40,7 +43,8 @@ function check (entry: CheckResult): HealthJsonCheck {
     status: entry.status === 'pass' || entry.status === 'warn' ? entry.status : 'fail',
     time: new Date(entry.timestamp * 1000).toISOString()
   }
-  const output = entry.error ?? entry.output
+  // The draft's output is "raw error output": it SHOULD be omitted for a passing component.
+  const output = result.status === 'pass' ? undefined : entry.error ?? entry.output
   if (output !== undefined) result.output = output
   if (entry.observedValue !== undefined) result.observedValue = entry.observedValue
   if (entry.observedUnit !== undefined) result.observedUnit = entry.observedUnit

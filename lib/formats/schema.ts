@@ -48,7 +48,6 @@ export const ChecksSchema = Type.Unsafe<Record<string, Static<typeof CheckResult
   description: 'One entry per check, keyed by its name'
 }))
 
-
 export const HealthReportSchema = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
   timestamp: Type.Number({ description: 'When the report was produced, in seconds since the epoch with millisecond precision' }),

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
 import { readDockerfile } from './helpers/docker'
+import Fastify from 'fastify'
+import healthPlugin from '../../lib/index'
 import { get } from '../helpers/net'
 import { distBuilt, ROOT, startExample, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
@@ -79,8 +81,33 @@ if (bins !== undefined) {
     const result = await run(bins.curl, args)
     t.equal(result.code, 22, 'disk_space fails: curl exits 22')
     const body = (await get(`${app.baseUrl}/health`)).json
-    t.equal(body.checks.disk_space.status, 'error', 'because of disk_space')
+    t.equal(body.checks.disk_space.status, 'fail', 'because of disk_space (a crossed threshold fails)')
     t.match(body.checks.disk_space.error, /^free .* < required .*/, 'which says how much is free and required')
     t.equal(body.checks.database.status, 'pass')
+  })
+
+  t.test('curl -f against a per-check path: exit 0 while that check passes, 22 when it fails', async t => {
+    const app = Fastify()
+    t.after(() => app.close())
+    await app.register(healthPlugin)
+    let dbUp = true
+    app.addReadyCheck('primary db', () => dbUp)
+    app.addReadyCheck('cache', () => false, { critical: false })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const address = app.server.address()
+    const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const curl = async (path: string): Promise<CurlRun> => await run(bins.curl, ['-f', '-sS', '-o', '/dev/null', `${base}${path}`])
+
+    t.equal((await curl('/health/ready/primary%20db')).code, 0, 'passing check: curl exits 0')
+    dbUp = false
+    const failing = await curl('/health/ready/primary%20db')
+    t.equal(failing.code, 22, 'failing check (503): curl -f exits 22')
+    t.match(failing.stderr, /503/)
+    t.equal((await curl('/health/ready/cache')).code, 22, 'a non-critical check answers by its own status')
+    const unknown = await curl('/health/ready/nope')
+    t.equal(unknown.code, 22, 'unknown check: 404, curl exits 22')
+    t.match(unknown.stderr, /404/)
+    dbUp = true
+    t.equal((await curl('/health/ready/primary%20db')).code, 0, 'recovered')
   })
 }
