@@ -195,7 +195,9 @@ export class CheckSet {
       } else {
         // Never a made-up status: before its first result, a background check is waited for.
         if (state.entry === undefined && state.running === undefined) this.#runInBackground(state)
-        entry = state.entry === undefined ? (state.running ?? runCheck(state, this.#pending, false)) : null
+        entry = state.entry !== undefined
+          ? null
+          : state.running === undefined ? runCheck(state, this.#pending, false) : this.#pending.waitOn(state.running)
       }
       if (entry instanceof Promise) {
         (waits ??= []).push(entry);
