@@ -39,7 +39,8 @@ export class StatusLog {
   /** Reports a change. Changes caused by the app closing are not news: they are dropped once `close()` ran. */
   changed (event: StatusChangeEvent): void {
     if (this.#closed) return
-    if (this.#mayLog(event)) this.#write(event)
+    // A first run that passes is the expected state, not news: no line, and no place among a window's FLAP_LIMIT lines.
+    if ((event.status !== 'pass' || event.previous !== null) && this.#mayLog(event)) this.#write(event)
     if (this.#onStatusChange !== null) this.#notify(this.#onStatusChange, event)
   }
 
@@ -52,10 +53,9 @@ export class StatusLog {
 
   #write (event: StatusChangeEvent): void {
     const label = `fastify-health: ${event.kind} check ${JSON.stringify(event.name)}`
-    // A first run that passes is the expected state, not news; anything that leaves or returns to `pass` is.
     if (event.status !== 'pass') {
       this.#log.warn({ healthCheck: event }, `${label} is ${event.status}${event.error === undefined ? '' : `: ${event.error}`}`)
-    } else if (event.previous !== null) {
+    } else {
       this.#log.info({ healthCheck: event }, `${label} passes again`)
     }
   }
