@@ -174,7 +174,11 @@ export class CheckSet {
   cancelPending (message: string): void {
     this.#closing = true
     this.#scheduling = false
-    for (const state of this.#states) clearTimeout(state.timer)
+    for (const state of this.#states) {
+      clearTimeout(state.timer)
+      // Else a run that the cancellation below ends with a failure would re-arm the timer to back off.
+      state.timer = undefined
+    }
     this.#pending.cancelAll(message)
   }
 
