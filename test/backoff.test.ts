@@ -65,3 +65,18 @@ t.test('a slow check backs off from the start of its runs, not from their end', 
   await clock.tickAsync(2000)
   t.same(calls.map(at => at - start), [0, 200, 600, 1000, 1400, 1800])
 })
+
+t.test('a run cancelled by close does not schedule anything: no timer is left', async t => {
+  const { app } = await buildApp(t)
+  let calls = 0
+  app.addHealthCheck('db', () => { calls++; return calls === 1 ? false : new Promise<boolean>(() => {}) },
+    { interval: 100, maxInterval: 1000, timeout: 60_000 })
+  const clock = fakeClock(t)
+  await app.ready()
+  await clock.tickAsync(200)
+  t.equal(calls, 2, 'the second run is in flight')
+  await app.close()
+  t.equal(clock.countTimers(), 0, 'the cancelled run (a failure) did not re-arm the back-off timer')
+  await clock.tickAsync(10_000)
+  t.equal(calls, 2)
+})
