@@ -82,7 +82,9 @@ t.test('a probe that arrives before the first result waits for the first run, wh
   first?.resolve(false)
   const res = await probe
   t.equal(res.statusCode, 503)
-  t.equal(res.json().checks.db.status, 'fail', 'the answer is the first run\'s')
+  const entry = res.json().checks.db
+  t.equal(entry.status, 'fail', 'the answer is the first run\'s')
+  t.equal(entry.since, entry.timestamp, 'a background check\'s non-pass entry says since when')
   t.equal((await direct).checks?.db?.status, 'fail')
   t.equal((await single).statusCode, 503)
   t.equal(calls, 1, 'every one of them waited for the same run')
