@@ -124,8 +124,8 @@ t.test('an irregular rhythm: no 60 s span holds more than 5 change lines, and a 
   const start = Date.now()
   await app.inject('/health')
   // A fixed pseudo-random sequence of gaps between 0.1 s and 20 s, so that every run sees the same rhythm.
-  let seed = 7
-  const gap = (): number => { seed = (seed * 16807) % 2147483647; return 100 + (seed % 19_900) }
+  let next = 7
+  const gap = (): number => { next = (next * 16807) % 2147483647; return 100 + (next % 19_900) }
   let lastHeldBack = -1
   for (let i = 0; i < 300; i++) {
     await clock.tickAsync(gap())
