@@ -205,3 +205,32 @@ t.test('a script awaiting a report while a background check\'s first run hangs g
   t.equal(code, 0, stderr)
   t.match(JSON.parse(stdout), { status: 'error', error: 'timed out after 300 ms' }, 'the report arrived before the script ended')
 })
+
+t.test('asked before the app is ready, a background check runs once and its schedule then starts from that run', async t => {
+  const { app } = await buildApp(t)
+  let calls = 0
+  let first: Deferred<boolean> | undefined
+  app.addHealthCheck('db', () => { calls++; first = deferred(); return first.promise }, { interval: 1000, timeout: 5000 })
+  const clock = fakeClock(t)
+  const report = app.runHealthChecks()
+  t.equal(calls, 1, 'run at once, as nothing else will run it yet')
+  await app.ready()
+  t.equal(calls, 1, 'onReady does not start a second run while that one is in flight')
+  first?.resolve(true)
+  t.equal((await report).checks?.db?.status, 'pass')
+  await clock.tickAsync(1000)
+  t.equal(calls, 2, 'then one run per interval')
+})
+
+t.test('asked after the app closed, a background check that never ran is run for that answer alone', async t => {
+  const { app } = await buildApp(t)
+  let calls = 0
+  app.addHealthCheck('db', () => { calls++; return false }, { interval: 1000 })
+  const clock = fakeClock(t)
+  await app.close()
+  const calledByClose = calls
+  t.equal((await app.runHealthChecks()).checks?.db?.status, 'fail')
+  t.equal(calls, calledByClose + 1)
+  await clock.tickAsync(5000)
+  t.equal(calls, calledByClose + 1, 'and nothing is scheduled')
+})
