@@ -174,7 +174,11 @@ export class CheckSet {
   cancelPending (message: string): void {
     this.#closing = true
     this.#scheduling = false
-    for (const state of this.#states) clearTimeout(state.timer)
+    for (const state of this.#states) {
+      clearTimeout(state.timer)
+      // Else a run that the cancellation below ends with a failure would re-arm the timer to back off.
+      state.timer = undefined
+    }
     this.#pending.cancelAll(message)
   }
 
@@ -195,7 +199,9 @@ export class CheckSet {
       } else {
         // Never a made-up status: before its first result, a background check is waited for.
         if (state.entry === undefined && state.running === undefined) this.#runInBackground(state)
-        entry = state.entry === undefined ? (state.running ?? runCheck(state, this.#pending, false)) : null
+        entry = state.entry !== undefined
+          ? null
+          : state.running === undefined ? runCheck(state, this.#pending, false) : this.#pending.waitOn(state.running)
       }
       if (entry instanceof Promise) {
         (waits ??= []).push(entry);

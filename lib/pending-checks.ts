@@ -41,6 +41,21 @@ export class PendingChecks {
     else this.#timer?.unref()
   }
 
+  /**
+   * Keeps the process alive while a caller waits on `run`, a background run (which holds nothing open by itself):
+   * a script awaiting a report gets it, timed out if need be, instead of ending with the answer pending.
+   */
+  async waitOn<T> (run: Promise<T>): Promise<T> {
+    this.#waited++
+    this.#hold()
+    try {
+      return await run
+    } finally {
+      this.#waited--
+      this.#hold()
+    }
+  }
+
   /** Ends every pending check at once with an error (the app is closing) and disarms the timer. */
   cancelAll (message: string): void {
     this.#closed = true

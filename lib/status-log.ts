@@ -4,15 +4,16 @@ import { contain, logThrown } from './callbacks'
 import type { CheckStatus } from './formats/schema'
 import type { StatusChangeEvent } from './types'
 
-/** At most this many status-change lines per check in any window; the rest are counted and summed up. */
+/** At most this many status-change lines per check in any window; the changes past them are counted and summed up. */
 export const FLAP_LIMIT = 5
 export const FLAP_WINDOW = 60_000
 
 interface Window {
   readonly kind: string
   readonly name: string
-  start: number
-  lines: number
+  /** performance.now() of each status-change line logged in the last FLAP_WINDOW ms, oldest first. */
+  lines: number[]
+  /** Changes not logged since the last summary. */
   suppressed: number
   last: CheckStatus
   timer: NodeJS.Timeout | undefined
@@ -39,7 +40,8 @@ export class StatusLog {
   /** Reports a change. Changes caused by the app closing are not news: they are dropped once `close()` ran. */
   changed (event: StatusChangeEvent): void {
     if (this.#closed) return
-    if (this.#mayLog(event)) this.#write(event)
+    // A first run that passes is the expected state, not news: no line, and no place among a window's FLAP_LIMIT lines.
+    if ((event.status !== 'pass' || event.previous !== null) && this.#mayLog(event)) this.#write(event)
     if (this.#onStatusChange !== null) this.#notify(this.#onStatusChange, event)
   }
 
@@ -52,45 +54,50 @@ export class StatusLog {
 
   #write (event: StatusChangeEvent): void {
     const label = `fastify-health: ${event.kind} check ${JSON.stringify(event.name)}`
-    // A first run that passes is the expected state, not news; anything that leaves or returns to `pass` is.
     if (event.status !== 'pass') {
       this.#log.warn({ healthCheck: event }, `${label} is ${event.status}${event.error === undefined ? '' : `: ${event.error}`}`)
-    } else if (event.previous !== null) {
+    } else {
       this.#log.info({ healthCheck: event }, `${label} passes again`)
     }
   }
 
+  // A sliding window: a change is logged while fewer than FLAP_LIMIT lines were logged in the last FLAP_WINDOW ms.
+  // Past that, changes are counted, and summed up in one line when the oldest of those lines leaves the window; from
+  // then on changes are logged again as room frees up.
   #mayLog (event: StatusChangeEvent): boolean {
     const key = `${event.kind}\0${event.name}`
     const now = performance.now()
     let window = this.#windows.get(key)
-    if (window === undefined || now - window.start >= FLAP_WINDOW) {
-      if (window !== undefined) this.#summarise(key, window)
-      window = { kind: event.kind, name: event.name, start: now, lines: 0, suppressed: 0, last: event.status, timer: undefined }
+    if (window === undefined) {
+      window = { kind: event.kind, name: event.name, lines: [], suppressed: 0, last: event.status, timer: undefined }
       this.#windows.set(key, window)
     }
     window.last = event.status
-    if (window.lines < FLAP_LIMIT) {
-      window.lines++
+    prune(window, now)
+    if (window.suppressed === 0 && window.lines.length < FLAP_LIMIT) {
+      window.lines.push(now)
       return true
     }
     window.suppressed++
     if (window.timer === undefined) {
-      window.timer = setTimeout(() => { this.#summarise(key, window) }, window.start + FLAP_WINDOW - now)
+      const flapping = window
+      window.timer = setTimeout(() => { this.#summarise(flapping) }, flapping.lines[0] + FLAP_WINDOW - now)
       window.timer.unref()
     }
     return false
   }
 
-  #summarise (key: string, window: Window): void {
-    clearTimeout(window.timer)
+  #summarise (window: Window): void {
     window.timer = undefined
-    if (this.#windows.get(key) === window) this.#windows.delete(key)
-    if (window.suppressed === 0) return
-    const { kind, name } = window
-    this.#log.warn({ healthCheck: { name, kind, status: window.last, changes: window.suppressed + window.lines } },
-      `fastify-health: ${kind} check ${JSON.stringify(name)} flapping: ${window.suppressed + window.lines} changes in ${FLAP_WINDOW / 1000} s, now ${window.last}`)
+    // The timer was set for the oldest line to leave the window (shifted, not pruned, in case a timer fires a
+    // fraction of a millisecond early). The suppressed changes all came after that line: all are in the last 60 s.
+    window.lines.shift()
+    prune(window, performance.now())
+    const changes = window.suppressed + window.lines.length
     window.suppressed = 0
+    const { kind, name, last } = window
+    this.#log.warn({ healthCheck: { name, kind, status: last, changes } },
+      `fastify-health: ${kind} check ${JSON.stringify(name)} flapping: ${changes} changes in ${FLAP_WINDOW / 1000} s, now ${last}`)
   }
 
   // A returned promise is followed off the hot path; whatever it throws or rejects with is logged, never raised.
@@ -107,4 +114,11 @@ export class StatusLog {
       this.#log.warn(`fastify-health: onStatusChange did not settle within ${this.#timeout} ms; the change is still applied`)
     }
   }
+}
+
+/** Drops the lines older than the window. */
+function prune (window: Window, now: number): void {
+  let old = 0
+  while (old < window.lines.length && now - window.lines[old] >= FLAP_WINDOW) old++
+  if (old > 0) window.lines.splice(0, old)
 }
