@@ -128,7 +128,7 @@ export class CheckState {
       status: 'error',
       error: `stale: last result ${(age / 1000).toFixed(1)} s old`,
       timestamp: entry.timestamp,
-      since: entry.timestamp + this.staleAfter / 1000,
+      since: Math.round((entry.timestamp * 1000 + this.staleAfter)) / 1000,
       duration: entry.duration
     }
     if (!this.critical) stale.critical = false
