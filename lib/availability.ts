@@ -101,11 +101,16 @@ export class Availability implements HealthControls {
     await this.#whenStarted
   }
 
-  async shutdown (options?: ShutdownOptions): Promise<void> {
-    if (this.#shutdown !== undefined) return await this.#shutdown
+  // Not async: later calls return the very promise of the first one.
+  shutdown (options?: ShutdownOptions): Promise<void> {
+    if (this.#shutdown !== undefined) return this.#shutdown
     let delay = this.#shutdownDelay
     if (options?.delay !== undefined) {
-      delay = nonNegativeMs('app.health.shutdown() option "delay"', options.delay)
+      try {
+        delay = nonNegativeMs('app.health.shutdown() option "delay"', options.delay)
+      } catch (err) {
+        return Promise.reject(err)
+      }
       if (delay > MAX_DELAY) delay = MAX_DELAY
     }
     this.beginShutdown()
@@ -117,7 +122,7 @@ export class Availability implements HealthControls {
         resolve()
       }
     }).then(async () => { await this.#app.close() })
-    return await this.#shutdown
+    return this.#shutdown
   }
 
   /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
