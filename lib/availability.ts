@@ -71,7 +71,8 @@ export class Availability implements HealthControls {
    */
   answer (kind: CheckKind, selection?: Selection): RunOutcome | Promise<RunOutcome> {
     const set = this.#sets[kind]
-    if (this.#quiet || selection?.single != null) return set.get(selection)
+    // Quiet covers liveness and readiness only: once started, the startup route answers from the latch.
+    if ((this.#quiet && kind !== 'startup') || selection?.single != null) return set.get(selection)
     if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(set)
     if (kind === 'startup' && this.#started) return this.#startedOutcome(set)
     if (kind === 'ready' && !this.#started) this.#driveStartup()
