@@ -173,6 +173,8 @@ export class Availability implements HealthControls {
     if (this.#started) return
     this.#started = true
     this.#startedChecks = checks
+    // Started is for the life of the process: the startup checks are not run again, on their interval either.
+    this.#sets.startup.stopScheduling()
     this.#update()
     // Without startup checks, starting is the app getting ready: nothing to report.
     if (this.#sets.startup.states.length > 0) this.#statusLog.changed({ name: 'startup', kind: 'startup', previous: 'fail', status: 'pass', duration: 0, timestamp: Date.now() / 1000, critical: true })

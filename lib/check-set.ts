@@ -79,6 +79,7 @@ export class CheckSet {
   #starting = false
   #closing = false
   #scheduling = false
+  #stopped = false
   /** performance.now() since which runs of all the checks have failed, or undefined while they pass. */
   failingSince: number | undefined
 
@@ -162,9 +163,19 @@ export class CheckSet {
 
   /** Starts the background checks: each runs now, then every `interval` ms. Called when the app is ready. */
   startScheduling (): void {
-    if (this.#scheduling || this.#closing) return
+    if (this.#scheduling || this.#closing || this.#stopped) return
     this.#scheduling = true
     for (const state of this.#states) if (state.interval !== null) this.#tick(state)
+  }
+
+  /** Stops the background checks for good, letting runs in progress finish (the startup checks, once started). */
+  stopScheduling (): void {
+    this.#stopped = true
+    this.#scheduling = false
+    for (const state of this.#states) {
+      clearTimeout(state.timer)
+      state.timer = undefined
+    }
   }
 
   /**
