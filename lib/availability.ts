@@ -86,6 +86,11 @@ export class Availability implements HealthControls {
     else this.#driveStartup()
   }
 
+  /** A background startup check has a new result: while not started, see whether all of them pass now. */
+  backgroundStartupResult (): void {
+    if (!this.#started) this.#driveStartup()
+  }
+
   setReady (ready: boolean, reason?: string): void {
     const vote = ready ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not ready' }
     if (this.#changed('ready', this.#notReady, vote)) this.#notReady = vote

@@ -52,6 +52,8 @@ export interface CheckSetOptions {
   cacheTtl: number
   defaults: CheckDefaults
   statusLog: StatusLog
+  /** Called after each background observation, on a later microtask (never inside a run). */
+  onBackgroundResult?: () => void
 }
 
 const passing = (status: CheckStatus): boolean => status === 'pass' || status === 'warn'
@@ -68,6 +70,7 @@ export class CheckSet {
   readonly #cacheTtl: number
   readonly #defaults: CheckDefaults
   readonly #statusLog: StatusLog
+  readonly #onBackgroundResult: (() => void) | undefined
 
   // Append-only: a run covers the checks registered when it started (it remembers the count), so a check added
   // meanwhile cannot disturb it, and registering does not copy the array.
@@ -89,6 +92,7 @@ export class CheckSet {
     this.#cacheTtl = options.cacheTtl
     this.#defaults = options.defaults
     this.#statusLog = options.statusLog
+    this.#onBackgroundResult = options.onBackgroundResult
   }
 
   /** The registered checks, in registration order. */
@@ -299,6 +303,7 @@ export class CheckSet {
 
   #observeInBackground (state: CheckState, observation: CheckResult): void {
     this.#observe(state, observation)
+    if (this.#onBackgroundResult !== undefined) queueMicrotask(this.#onBackgroundResult)
     if (state.maxInterval === null) return
     // Back-off: while the check is failing, each failing run doubles the delay up to maxInterval; a pass resets it.
     const delay = passing(observation.status)
