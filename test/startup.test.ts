@@ -225,3 +225,24 @@ t.test('started before the app is ready (runReadyChecks() drives a startup run):
   t.equal(runs, 1, 'not scheduled when the app got ready')
   t.equal((await app.inject('/health/started')).statusCode, 200)
 })
+
+t.test('background startup checks close the latch on their interval, with no probe at all', async t => {
+  const { app } = await buildApp(t)
+  let migrated = false
+  let runs = 0
+  app.addStartupCheck('migrations', () => { runs++; return migrated }, { interval: 1000 })
+  app.addStartupCheck('schema', async () => true, { interval: 500 })
+  const clock = fakeClock(t)
+  await app.ready()
+  const started = tracked(app.health.whenStarted())
+  await clock.tickAsync(1000)
+  t.equal(started.done(), false, 'not while a check fails')
+  migrated = true
+  await clock.tickAsync(1000)
+  await turn()
+  t.equal(started.done(), true, 'the run on the interval that passed closed the latch')
+  const after = runs
+  await clock.tickAsync(5000)
+  t.equal(runs, after)
+  t.equal((await app.inject('/health/started')).statusCode, 200)
+})
