@@ -246,3 +246,24 @@ t.test('background startup checks close the latch on their interval, with no pro
   t.equal(runs, after)
   t.equal((await app.inject('/health/started')).statusCode, 200)
 })
+
+t.test('the startup route in the verbose and application/health+json formats, before and after the latch', async t => {
+  const { app } = await buildApp(t)
+  let migrated = false
+  app.addStartupCheck('migrations', () => migrated)
+  await app.ready()
+  const verbose = await app.inject('/health/started?verbose')
+  t.equal(verbose.statusCode, 503)
+  t.equal(verbose.body, '[-]migrations failed: fail\nstartup check failed\n')
+  const ietf = await app.inject({ url: '/health/started', headers: { accept: 'application/health+json' } })
+  t.equal(ietf.statusCode, 503)
+  t.match(ietf.json(), { status: 'fail', checks: { migrations: [{ status: 'fail' }] } })
+  migrated = true
+  t.equal((await app.inject('/health/started')).statusCode, 200)
+  const after = await app.inject('/health/started?verbose')
+  t.equal(after.statusCode, 200)
+  t.equal(after.body, '[+]migrations ok\nstartup check passed\n', 'the run that closed the latch')
+  const ietfAfter = await app.inject({ url: '/health/started', headers: { accept: 'application/health+json' } })
+  t.equal(ietfAfter.statusCode, 200)
+  t.match(ietfAfter.json(), { status: 'pass', checks: { migrations: [{ status: 'pass' }] } })
+})
