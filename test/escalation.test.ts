@@ -1,14 +1,14 @@
 // escalateAfter: readiness failing because of its own checks for longer than escalateAfter makes liveness fail with a
 // `readiness` entry (the orchestrator restarts an instance stuck out of service); it clears as soon as readiness
 // passes. Shutting down, the app's own not-ready vote and starting up do not count. On a fake clock.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { StatusChangeEvent } from '../lib/types'
 import { buildApp } from './helpers/app'
 import { fakeClock } from './helpers/clock'
 
 const AFTER = 10_000
 
-async function setUp (t: Parameters<Parameters<typeof t.test>[1]>[0]): Promise<Awaited<ReturnType<typeof buildApp>> & { events: StatusChangeEvent[], clock: ReturnType<typeof fakeClock>, db: { ok: boolean } }> {
+async function setUp (t: Test): Promise<Awaited<ReturnType<typeof buildApp>> & { events: StatusChangeEvent[], clock: ReturnType<typeof fakeClock>, db: { ok: boolean } }> {
   const events: StatusChangeEvent[] = []
   const built = await buildApp(t, { escalateAfter: AFTER, onStatusChange: event => { events.push(event) } })
   const db = { ok: true }

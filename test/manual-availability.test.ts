@@ -1,11 +1,11 @@
 // app.health.setReady / setLive: the app's own vote on its readiness and liveness, shown as an `availability` entry,
 // reported once per transition (onStatusChange and one log line), and without effect on the other probe.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { StatusChangeEvent } from '../lib/types'
 import { buildApp } from './helpers/app'
 import { statusLines } from './helpers/logs'
 
-async function setUp (t: Parameters<Parameters<typeof t.test>[1]>[0], options = {}): Promise<Awaited<ReturnType<typeof buildApp>> & { events: StatusChangeEvent[] }> {
+async function setUp (t: Test, options = {}): Promise<Awaited<ReturnType<typeof buildApp>> & { events: StatusChangeEvent[] }> {
   const events: StatusChangeEvent[] = []
   const built = await buildApp(t, { onStatusChange: event => { events.push(event) }, ...options })
   built.app.addReadyCheck('database', () => true)

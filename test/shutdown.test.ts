@@ -1,11 +1,11 @@
 // app.health.shutdown(): readiness not_ready with a `shutdown` entry at once, the app closes after the delay, the
 // promise resolves once it has closed, and every call shares one sequence. On a fake clock.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildApp } from './helpers/app'
 import { fakeClock } from './helpers/clock'
 import { SIGNAL } from './helpers/shutdown-signal'
 
-async function setUp (t: Parameters<Parameters<typeof t.test>[1]>[0], options = {}): Promise<Awaited<ReturnType<typeof buildApp>> & { closed: () => boolean, readyRuns: () => number, clock: ReturnType<typeof fakeClock> }> {
+async function setUp (t: Test, options = {}): Promise<Awaited<ReturnType<typeof buildApp>> & { closed: () => boolean, readyRuns: () => number, clock: ReturnType<typeof fakeClock> }> {
   const built = await buildApp(t, options)
   let closed = false
   let readyRuns = 0
