@@ -86,9 +86,12 @@ export class Availability implements HealthControls {
     else this.#driveStartup()
   }
 
-  /** A background startup check has a new result: while not started, see whether all of them pass now. */
+  /**
+   * A background startup check has a new result: while not started, see whether all of them pass now. Not once
+   * closing began (the runs cancelled then would run the on-demand startup checks after close).
+   */
   backgroundStartupResult (): void {
-    if (!this.#started) this.#driveStartup()
+    if (!this.#started && !this.#shuttingDown) this.#driveStartup()
   }
 
   setReady (ready: boolean, reason?: string): void {
