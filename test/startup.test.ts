@@ -267,3 +267,20 @@ t.test('the startup route in the verbose and application/health+json formats, be
   t.equal(ietfAfter.statusCode, 200)
   t.match(ietfAfter.json(), { status: 'pass', checks: { migrations: [{ status: 'pass' }] } })
 })
+
+t.test('a background startup run cancelled by closing the app does not run the other startup checks again', async t => {
+  const { app } = await buildApp(t)
+  let syncRuns = 0
+  let onDemandRuns = 0
+  // The first run fails at once; the next one hangs until closing cancels it.
+  app.addStartupCheck('replica-sync', async () => syncRuns++ === 0 ? false : await new Promise<boolean>(() => {}), { interval: 1000, timeout: 60_000 })
+  app.addStartupCheck('config', () => { onDemandRuns++; return true })
+  const clock = fakeClock(t)
+  await app.ready()
+  await clock.tickAsync(1000)
+  t.equal(syncRuns, 2, 'the second background run is in flight')
+  const runs = onDemandRuns
+  await app.close()
+  await turn()
+  t.equal(onDemandRuns, runs, 'nothing ran after close')
+})
