@@ -71,8 +71,8 @@ export class Availability implements HealthControls {
    */
   answer (kind: CheckKind, selection?: Selection): RunOutcome | Promise<RunOutcome> {
     const set = this.#sets[kind]
-    // Before the quiet path: once started, the startup probe never runs its checks again.
-    if (kind === 'startup' && this.#started && selection?.single == null) return this.#startedOutcome(set)
+    // Before the quiet path: once started, the startup route and its per-check routes answer from the latch.
+    if (kind === 'startup' && this.#started) return this.#startedOutcome(set, selection)
     if (this.#quiet || selection?.single != null) return set.get(selection)
     if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(set)
     if (kind === 'ready' && !this.#started) this.#driveStartup()
@@ -84,6 +84,14 @@ export class Availability implements HealthControls {
   ready (): void {
     if (this.#sets.startup.states.length === 0) this.#latch({})
     else this.#driveStartup()
+  }
+
+  /**
+   * A background startup check has a new result: while not started, see whether all of them pass now. Not once
+   * closing began (the runs cancelled then would run the on-demand startup checks after close).
+   */
+  backgroundStartupResult (): void {
+    if (!this.#started && !this.#shuttingDown) this.#driveStartup()
   }
 
   setReady (ready: boolean, reason?: string): void {
@@ -102,11 +110,16 @@ export class Availability implements HealthControls {
     await this.#whenStarted
   }
 
-  async shutdown (options?: ShutdownOptions): Promise<void> {
-    if (this.#shutdown !== undefined) return await this.#shutdown
+  // Not async: later calls return the very promise of the first one.
+  shutdown (options?: ShutdownOptions): Promise<void> {
+    if (this.#shutdown !== undefined) return this.#shutdown
     let delay = this.#shutdownDelay
     if (options?.delay !== undefined) {
-      delay = nonNegativeMs('app.health.shutdown() option "delay"', options.delay)
+      try {
+        delay = nonNegativeMs('app.health.shutdown() option "delay"', options.delay)
+      } catch (err) {
+        return Promise.reject(err)
+      }
       if (delay > MAX_DELAY) delay = MAX_DELAY
     }
     this.beginShutdown()
@@ -118,7 +131,7 @@ export class Availability implements HealthControls {
         resolve()
       }
     }).then(async () => { await this.#app.close() })
-    return await this.#shutdown
+    return this.#shutdown
   }
 
   /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
@@ -168,6 +181,8 @@ export class Availability implements HealthControls {
     if (this.#started) return
     this.#started = true
     this.#startedChecks = checks
+    // Started is for the life of the process: the startup checks are not run again, on their interval either.
+    this.#sets.startup.stopScheduling()
     this.#update()
     // Without startup checks, starting is the app getting ready: nothing to report.
     if (this.#sets.startup.states.length > 0) this.#statusLog.changed({ name: 'startup', kind: 'startup', previous: 'fail', status: 'pass', duration: 0, timestamp: Date.now() / 1000, critical: true })
@@ -237,12 +252,19 @@ export class Availability implements HealthControls {
     }
   }
 
-  #startedOutcome (set: CheckSet): RunOutcome {
+  #startedOutcome (set: CheckSet, selection: Selection | undefined): RunOutcome | Promise<RunOutcome> {
+    let checks = this.#startedChecks
+    const single = selection?.single
+    if (single != null) {
+      // A startup check registered after the latch closed has no result in it: it answers for itself.
+      if (!Object.hasOwn(checks, single.name)) return set.get(selection)
+      checks = { [single.name]: checks[single.name] }
+    }
     return {
       code: 200,
-      report: { status: 'started', timestamp: Date.now() / 1000, checks: this.#startedChecks },
+      report: { status: 'started', timestamp: Date.now() / 1000, checks },
       summary: undefined,
-      selection: set.all,
+      selection: selection ?? set.all,
       states: set.states
     }
   }

@@ -52,6 +52,8 @@ export interface CheckSetOptions {
   cacheTtl: number
   defaults: CheckDefaults
   statusLog: StatusLog
+  /** Called after each background observation, on a later microtask (never inside a run). */
+  onBackgroundResult?: () => void
 }
 
 const passing = (status: CheckStatus): boolean => status === 'pass' || status === 'warn'
@@ -68,6 +70,7 @@ export class CheckSet {
   readonly #cacheTtl: number
   readonly #defaults: CheckDefaults
   readonly #statusLog: StatusLog
+  readonly #onBackgroundResult: (() => void) | undefined
 
   // Append-only: a run covers the checks registered when it started (it remembers the count), so a check added
   // meanwhile cannot disturb it, and registering does not copy the array.
@@ -79,6 +82,7 @@ export class CheckSet {
   #starting = false
   #closing = false
   #scheduling = false
+  #stopped = false
   /** performance.now() since which runs of all the checks have failed, or undefined while they pass. */
   failingSince: number | undefined
 
@@ -88,6 +92,7 @@ export class CheckSet {
     this.#cacheTtl = options.cacheTtl
     this.#defaults = options.defaults
     this.#statusLog = options.statusLog
+    this.#onBackgroundResult = options.onBackgroundResult
   }
 
   /** The registered checks, in registration order. */
@@ -162,9 +167,19 @@ export class CheckSet {
 
   /** Starts the background checks: each runs now, then every `interval` ms. Called when the app is ready. */
   startScheduling (): void {
-    if (this.#scheduling || this.#closing) return
+    if (this.#scheduling || this.#closing || this.#stopped) return
     this.#scheduling = true
     for (const state of this.#states) if (state.interval !== null) this.#tick(state)
+  }
+
+  /** Stops the background checks for good, letting runs in progress finish (the startup checks, once started). */
+  stopScheduling (): void {
+    this.#stopped = true
+    this.#scheduling = false
+    for (const state of this.#states) {
+      clearTimeout(state.timer)
+      state.timer = undefined
+    }
   }
 
   /**
@@ -294,6 +309,7 @@ export class CheckSet {
 
   #observeInBackground (state: CheckState, observation: CheckResult): void {
     this.#observe(state, observation)
+    if (this.#onBackgroundResult !== undefined) queueMicrotask(this.#onBackgroundResult)
     if (state.maxInterval === null) return
     // Back-off: while the check is failing, each failing run doubles the delay up to maxInterval; a pass resets it.
     const delay = passing(observation.status)

@@ -6,6 +6,22 @@ import type { NormalisedOptions } from './options'
 const KEEP_ALIVE_MS = 1000
 const keepAlive = (): void => {}
 
+// signal-exit (v4 keeps its emitter under this symbol, v3 on process.__signal_exit_emitter__) is loaded by many tools
+// and test runners. It listens to the signals that end a process only to run exit handlers, and acts only when its
+// listeners are the only ones (then it raises the signal again itself): it never owns the exit, so its listeners,
+// one per loaded copy, are not counted as others.
+const SIGNAL_EXIT_V4 = Symbol.for('signal-exit emitter')
+const SIGNAL_EXIT_SIGNALS = new Set(['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGALRM', 'SIGABRT', 'SIGVTALRM', 'SIGXCPU', 'SIGXFSZ',
+  'SIGUSR2', 'SIGTRAP', 'SIGSYS', 'SIGQUIT', 'SIGIOT', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGSTKFLT'])
+const emitterCount = (emitter: unknown): number => {
+  const count = (emitter as { count?: unknown } | undefined)?.count
+  return typeof count === 'number' ? count : 0
+}
+const passiveListeners = (signal: NodeJS.Signals): number => SIGNAL_EXIT_SIGNALS.has(signal)
+  ? emitterCount((globalThis as Record<symbol, unknown>)[SIGNAL_EXIT_V4]) +
+    emitterCount((process as unknown as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__)
+  : 0
+
 /**
  * Graceful shutdown on a signal, for rolling updates: the first signal runs `app.health.shutdown()` (readiness turns
  * `not_ready` at once, so that load balancers and Kubernetes endpoints stop routing here; the app closes after the
@@ -38,7 +54,7 @@ export function installGracefulShutdown (app: FastifyInstance, availability: Ava
     }
     received = signal
     // Counted now, while every listener is still attached: this signal reaches each of them once.
-    const othersListen = process.listenerCount(signal) > 1
+    const othersListen = process.listenerCount(signal) - 1 - passiveListeners(signal) > 0
     app.log.info({ signal }, `fastify-health: ${signal} received`)
     availability.shutdown().catch((err: unknown) => {
       logThrown(app.log, 'error', err, 'fastify-health: app.close() failed during graceful shutdown')

@@ -25,9 +25,10 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   const sets: Record<CheckKind, CheckSet> = {
     health: new CheckSet({ kind: 'health', ...setOptions }),
     ready: new CheckSet({ kind: 'ready', ...setOptions }),
-    startup: new CheckSet({ kind: 'startup', ...setOptions })
+    // Background startup checks that pass on their interval close the startup latch, with or without probes.
+    startup: new CheckSet({ kind: 'startup', ...setOptions, onBackgroundResult: () => { availability.backgroundStartupResult() } })
   }
-  const availability = new Availability({
+  const availability: Availability = new Availability({
     app,
     sets,
     statusLog,

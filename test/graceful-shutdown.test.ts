@@ -1,7 +1,9 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
-import { captureLogs } from './helpers/logs'
+import { buildApp } from './helpers/app'
+import { deferred } from './helpers/async'
+import { fakeClock } from './helpers/clock'
 import { get } from './helpers/net'
 import { startTs, type Proc } from './helpers/process'
 import { guardSignal, SIGNAL } from './helpers/shutdown-signal'
@@ -77,7 +79,8 @@ t.test('gracefulShutdown: true listens to SIGINT too and re-raises the signal it
   const { fixture, url } = await startShutdownApp(t, { SHUTDOWN_DEFAULTS: '1' })
 
   fixture.child.kill('SIGINT')
-  const log = await fixture.waitForJson(isSignalLog('SIGINT'))
+  await fixture.waitForJson(isSignalLog('SIGINT'))
+  const log = await fixture.waitForJson(line => typeof line.msg === 'string' && line.msg.includes('readiness is now not_ready'))
   t.equal(log.delay, 5000, 'default delay')
   t.equal((await get(`${url}/health/ready`)).status, 503)
   // A second signal skips the 5 s default delay.
@@ -86,7 +89,25 @@ t.test('gracefulShutdown: true listens to SIGINT too and re-raises the signal it
   t.equal(exit.signal, 'SIGINT')
 })
 
-// In-process tests exercise lib/graceful-shutdown.ts in the test process; see helpers/shutdown-signal.ts.
+t.test('SIGTERM with another listener of the app\'s own: the signal reaches it once, the plugin closes after the delay and leaves the exit to it', async t => {
+  const delay = 1500 // room for the two probes below to be answered during the delay on a loaded machine
+  const { fixture, url } = await startShutdownApp(t, { SHUTDOWN_DELAY: String(delay), OTHER_LISTENER: '1' })
+  const signalledAt = Date.now()
+  fixture.child.kill('SIGTERM')
+  await fixture.waitFor(/own SIGTERM listener ran\n/)
+  t.equal((await get(`${url}/health/ready`)).status, 503, 'readiness not_ready during the delay')
+  t.same((await get(`${url}/other`)).json, { other: true }, 'other routes still served')
+  const exit = await fixture.exited
+  // The listener does not exit: the process ends once the closed app leaves nothing to do.
+  t.same({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, 'not ended by a signal raised again')
+  t.ok(exit.at - signalledAt >= delay, `after the delay (${exit.at - signalledAt} ms)`)
+  t.equal(fixture.stdout().split('\n').filter(line => line === 'own SIGTERM listener ran').length, 1, 'the other listener ran exactly once')
+  t.match(fixture.stdout(), /app closed\n/)
+})
+
+// In-process tests exercise lib/graceful-shutdown.ts in the test process (see helpers/shutdown-signal.ts), on a fake
+// clock. process.emit() stands in for the delivery of the first signal; process.kill is captured (and still called)
+// to see whether the plugin raises the signal again.
 t.test('in-process: listeners are installed, and removed when the app closes without a signal', async t => {
   const before = process.listenerCount(SIGNAL)
   const app = Fastify()
@@ -100,76 +121,147 @@ t.test('in-process: listeners are installed, and removed when the app closes wit
   t.equal(process.listenerCount('SIGHUP'), hupBefore - 1)
 })
 
-t.test('in-process: signal, readiness 503 at once, close after the delay, then the signal is raised again', async t => {
+const turn = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+
+t.test('in-process, another listener: readiness 503 at once, close after the delay, the signal is not raised again', async t => {
   const guard = guardSignal(t)
   const before = process.listenerCount(SIGNAL)
-  const app = Fastify()
   const delay = 100
-  await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay } })
+  const { app, log } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay } })
   app.addReadyCheck('database', () => true)
   app.addHealthCheck('loop', () => true)
-  let closedAt = 0
-  app.addHook('onClose', (_app, done) => { closedAt = Date.now(); done() })
+  let closed = false
+  app.addHook('onClose', (_app, done) => { closed = true; done() })
+  await app.ready()
+  const clock = fakeClock(t)
+  const kills = t.capture(process, 'kill', process.kill)
   t.equal((await app.inject('/health/ready')).statusCode, 200)
 
-  const signalledAt = Date.now()
   process.emit(SIGNAL, SIGNAL)
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 503, 'readiness turns not_ready at once')
   t.match(ready.json(), { status: 'not_ready', checks: { shutdown: { status: 'fail', error: 'the server is shutting down', duration: 0 } } })
   t.same(Object.keys(ready.json().checks), ['shutdown'])
   t.equal((await app.inject('/health')).statusCode, 200, 'liveness unchanged')
-  t.equal(process.listenerCount(SIGNAL), before + 1, 'still listening during the delay')
+  t.ok(log.lines.some(line => line.signal === SIGNAL && line.msg === `fastify-health: ${SIGNAL} received`), 'the signal is logged')
 
-  await guard.reached(2)
-  t.ok(closedAt - signalledAt >= delay - 1, `closed after the delay (${closedAt - signalledAt} ms)`)
-  t.equal(process.listenerCount(SIGNAL), before, 'our listener is gone before the signal is raised again')
-  await t.rejects(app.inject('/health'), { code: 'FST_ERR_REOPENED_CLOSE_SERVER' }, 'the app is closed')
+  await clock.tickAsync(delay - 1)
+  t.equal(closed, false, 'not closed before the delay')
+  t.equal(process.listenerCount(SIGNAL), before + 1, 'still listening during the delay')
+  await clock.tickAsync(1)
+  await app.health.shutdown()
+  t.equal(closed, true, 'closed after the delay')
+  await turn()
+  t.equal(process.listenerCount(SIGNAL), before, 'its listener is removed once closed')
+  t.same(kills(), [], 'the signal is not raised again')
+  t.equal(guard.count(), 1, 'the other listener got the signal exactly once')
+})
+
+t.test('in-process, no other listener: once closed, the signal is raised again with the plugin\'s listener gone', async t => {
+  const before = process.listenerCount(SIGNAL)
+  const { app } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay: 100 } })
+  await app.ready()
+  const clock = fakeClock(t)
+  const kills = t.capture(process, 'kill', process.kill)
+  process.emit(SIGNAL, SIGNAL)
+  // Attached after the signal, so not an other listener of it: it keeps the test process alive when the signal comes.
+  const guard = guardSignal(t)
+  await clock.tickAsync(100)
+  await guard.reached(1)
+  t.same(kills().map(call => call.args), [[process.pid, SIGNAL]], 'raised once, at this process')
+  t.equal(process.listenerCount(SIGNAL), before + 1, 'only the guard was added: the plugin\'s listener is gone')
+})
+
+t.test('in-process: signal-exit\'s listeners (v3 and v4) are not other listeners, for the signals it handles', async t => {
+  // A stand-in for signal-exit v3: its emitter on process and one listener. (Under tap, signal-exit v4 is loaded too.)
+  const proc = process as unknown as { __signal_exit_emitter__?: unknown }
+  proc.__signal_exit_emitter__ = { count: 1 }
+  let standIn = 0
+  const v3Listener = (): void => { standIn++ }
+  process.on(SIGNAL, v3Listener)
+  t.teardown(() => {
+    delete proc.__signal_exit_emitter__
+    process.removeListener(SIGNAL, v3Listener)
+  })
+  const { app } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay: 0 } })
+  await app.ready()
+  const kills = t.capture(process, 'kill', process.kill)
+  process.emit(SIGNAL, SIGNAL)
+  const guard = guardSignal(t)
+  await guard.reached(1)
+  t.same(kills().map(call => call.args), [[process.pid, SIGNAL]], 'raised again: signal-exit leaves the exit to others')
+  t.equal(standIn, 2, 'signal-exit\'s listener saw the emitted signal and the raised one')
+})
+
+t.test('in-process: for a signal signal-exit does not handle, every other listener counts', async t => {
+  const signal = 'SIGWINCH' // ignored by default: harmless if it were raised
+  let other = 0
+  const listener = (): void => { other++ }
+  process.on(signal, listener)
+  t.teardown(() => { process.removeListener(signal, listener) })
+  const { app } = await buildApp(t, { gracefulShutdown: { signals: [signal], delay: 0 } })
+  await app.ready()
+  const kills = t.capture(process, 'kill', process.kill)
+  process.emit(signal, signal)
+  await app.health.shutdown()
+  await turn()
+  t.same(kills(), [], 'not raised again')
+  t.equal(other, 1)
 })
 
 t.test('in-process: a second signal ends the wait early', async t => {
   const guard = guardSignal(t)
-  const app = Fastify()
-  await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay: 60000 } })
+  const { app, log } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay: 60000 } })
+  let closed = false
+  app.addHook('onClose', (_app, done) => { closed = true; done() })
   await app.ready()
-  const start = Date.now()
+  fakeClock(t)
   process.emit(SIGNAL, SIGNAL)
+  await turn()
+  t.equal(closed, false, 'waiting for the delay')
   process.emit(SIGNAL, SIGNAL)
-  await guard.reached(3)
-  t.ok(Date.now() - start < 5000, 'did not wait for the 60 s delay')
+  await app.health.shutdown() // the clock has not moved: only the second signal can end the wait
+  t.equal(closed, true)
+  t.equal(guard.count(), 2, 'each signal reached the other listener once')
+  t.ok(log.lines.some(line => line.msg === 'fastify-health: second signal, closing now'), 'the early close is logged')
   await t.rejects(app.inject('/health'), { code: 'FST_ERR_REOPENED_CLOSE_SERVER' })
 })
 
-t.test('in-process: the app closed by something else during the delay ends the wait and re-raises once closed', async t => {
-  const guard = guardSignal(t)
-  const app = Fastify()
-  await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay: 60000 } })
+t.test('in-process: the app closed by something else during the delay ends the wait; the signal is raised again after every onClose hook', async t => {
+  const { app } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay: 60000 } })
+  const hookStarted = deferred<void>()
+  const release = deferred<void>()
   let hookDone = false
   app.addHook('onClose', async () => {
-    await new Promise(resolve => setTimeout(resolve, 50))
+    hookStarted.resolve()
+    await release.promise
     hookDone = true
   })
   await app.ready()
+  fakeClock(t)
+  const kills = t.capture(process, 'kill', process.kill)
   process.emit(SIGNAL, SIGNAL)
-  const start = Date.now()
-  await app.close()
-  await guard.reached(2)
+  const guard = guardSignal(t)
+  const closing = app.close()
+  await hookStarted.promise
+  await turn()
+  t.same(kills(), [], 'not raised while an onClose hook runs')
+  release.resolve()
+  await closing
+  await guard.reached(1)
   t.equal(hookDone, true, 'the signal comes after every onClose hook has run')
-  t.ok(Date.now() - start < 5000, 'did not wait for the 60 s delay')
 })
 
 t.test('in-process: a failing app.close() is logged and the signal is still raised', async t => {
-  const guard = guardSignal(t)
-  const { lines, stream } = captureLogs()
-  const app = Fastify({ logger: { level: 'info', stream } })
-  await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay: 0 } })
+  const { app, log } = await buildApp(t, { gracefulShutdown: { signals: [SIGNAL], delay: 0 } })
   app.addHook('onClose', async () => { throw new Error('pool would not close') })
   await app.ready()
   process.emit(SIGNAL, SIGNAL)
-  await guard.reached(2)
-  const failure = lines.find(line => line.msg === 'fastify-health: app.close() failed during graceful shutdown')
+  const guard = guardSignal(t)
+  await t.rejects(app.health.shutdown(), { message: 'pool would not close' }, 'the shared shutdown promise rejects with it')
+  await guard.reached(1)
+  const failure = log.lines.find(line => line.msg === 'fastify-health: app.close() failed during graceful shutdown')
   t.ok(failure, 'logged')
   t.equal(failure?.level, 50)
   t.equal(failure?.err?.message, 'pool would not close')
-  t.ok(lines.some(line => line.signal === SIGNAL && line.delay === 0 && /SIGUSR2 received/.test(line.msg)), 'the signal is logged')
 })

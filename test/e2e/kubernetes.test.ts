@@ -1,6 +1,6 @@
 // examples/kubernetes/deployment.yaml: it parses, its probes point at the paths and port the full example serves, its
 // timings fit the plugin's, and a kubelet-style prober using its probe settings reaches the right verdict against
-// the running example: healthy, a liveness check failing (restart), a check hanging, and a shutdown under way.
+// the running example: started, healthy, a liveness check failing (restart), a check hanging, and a shutdown under way.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
@@ -29,11 +29,19 @@ t.test('the Kubernetes manifest matches the example and its probes reach the rig
   const containerPort: number = container.ports[0].containerPort
   const liveness: ProbeSpec = container.livenessProbe
   const readiness: ProbeSpec = container.readinessProbe
+  const startup: ProbeSpec = container.startupProbe
+  t.ok(startup !== undefined, 'the container has a startupProbe')
+  t.equal(startup.httpGet.path, '/health/started', 'the startup probe asks the plugin\'s startup route (startupPath, default)')
+  t.equal(startup.httpGet.port, containerPort, 'startup probes the container port')
+  t.equal(startup.successThreshold ?? 1, 1, 'a startupProbe\'s successThreshold must be 1 (Kubernetes rejects others)')
+  t.equal(container.livenessProbe.initialDelaySeconds, undefined, 'liveness needs no initialDelaySeconds: the startup probe holds it back')
+  const startupBudget = (startup.failureThreshold ?? 3) * (startup.periodSeconds ?? 10)
+  t.ok(startupBudget >= 30, `the startup probe allows ${startupBudget} s to start (failureThreshold x periodSeconds)`)
   t.equal(Number(env.PORT), containerPort, 'the app is told to listen on the container port')
   t.equal(liveness.httpGet.port, containerPort, 'liveness probes the container port')
   t.equal(readiness.httpGet.port, containerPort, 'readiness probes the container port')
   t.equal(service.spec.ports[0].targetPort, containerPort, 'the Service sends traffic to the container port')
-  for (const [name, probe] of [['liveness', liveness], ['readiness', readiness]] as const) {
+  for (const [name, probe] of [['startup', startup], ['liveness', liveness], ['readiness', readiness]] as const) {
     t.ok((probe.timeoutSeconds ?? 1) * 1000 > PLUGIN_CHECK_TIMEOUT, `${name} timeoutSeconds leaves room for the ${PLUGIN_CHECK_TIMEOUT} ms check timeout`)
   }
   const delay = Number(env.SHUTDOWN_DELAY_MS)
@@ -50,6 +58,11 @@ t.test('the Kubernetes manifest matches the example and its probes reach the rig
   t.equal(ready, `Ready check endpoint: ${app.baseUrl}${readiness.httpGet.path}\n`, 'the app serves readiness where the manifest probes it')
 
   const probe = async (spec: ProbeSpec): ReturnType<typeof probeUntilVerdict> => await probeUntilVerdict(spec, '127.0.0.1', app.port, PERIOD_MS)
+
+  // The kubelet runs the startup probe first, and the others only once it has succeeded.
+  const started = await probe(startup)
+  t.equal(started.verdict, 'succeeded', 'startup succeeds (the example has no startup checks: started once ready)')
+  t.same(started.attempts.map(a => a.detail), ['200'], 'at the first attempt')
 
   const healthy = await probe(liveness)
   t.equal(healthy.verdict, 'succeeded', 'healthy: liveness succeeds')

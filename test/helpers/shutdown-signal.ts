@@ -1,7 +1,9 @@
 import type { Test } from 'tap'
-// For in-process graceful-shutdown tests. The plugin raises the signal again for real once the app has closed, so a
-// test keeps a listener of its own on that signal until it has arrived: while a signal has any listener, Node does not
-// apply its default action, and the test process survives. process.emit() stands in for the first delivery.
+// For in-process graceful-shutdown tests. A guard is a listener of the test's own on SIGNAL: attached before the
+// signal is emitted, it is an "other listener" (the plugin then leaves the exit to it and does not raise the signal
+// again); attached after, it is not counted, and it keeps the test process alive when the plugin raises the signal
+// for real (while a signal has any listener, Node does not apply its default action). process.emit() stands in for
+// the first delivery.
 export const SIGNAL = 'SIGUSR2'
 
 export interface SignalGuard {
