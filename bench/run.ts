@@ -2,7 +2,7 @@
 //
 // Every row's servers (several identical processes, "replicas") start once and stay up, pinned to one core; the load
 // generator, pinned to the other core, loads one server at a time, every row once per round, in an order reversed
-// every other round, each round on the next replica. Each server reports its own process.cpuUsage() over IPC before
+// every other round (and shuffled between pairs of rounds), each round on the next replica. Each server reports its own process.cpuUsage() over IPC before
 // and after its run, so CPU µs/req counts the server's work for the requests of that run only.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -100,6 +100,29 @@ function build (plugin: string | undefined): string {
   }
 }
 
+/**
+ * The order of a round: a shuffle of the rows, fixed for each pair of rounds, then the same order reversed in the
+ * pair's second round. Reversing evens out each row's position within a pair of rounds; shuffling gives each row
+ * different neighbours from one pair to the next, so no row is always measured right after the same one.
+ */
+function order<T> (rows: T[], round: number): T[] {
+  const pair = Math.floor((round - 1) / 2)
+  const shuffled = [...rows]
+  let state = pair * 2654435761 + 1
+  const random = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0
+    return state / 2 ** 32
+  }
+  // Fisher-Yates; the first pair keeps the table order.
+  if (pair > 0) {
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]]
+    }
+  }
+  return round % 2 === 1 ? shuffled : shuffled.reverse()
+}
+
 /** One measured run: the server's CPU time and check calls across a load of `duration` seconds. */
 async function measure (server: Server, round: number, replica: number, duration: number, connections: number): Promise<Sample> {
   const before = await server.usage()
@@ -157,7 +180,7 @@ async function main (): Promise<void> {
     }
     for (let round = 1; round <= opts.rounds; round++) {
       const replica = (round - 1) % opts.replicas
-      for (const row of round % 2 === 1 ? rows : [...rows].reverse()) {
+      for (const row of order(rows, round)) {
         const sample = await measure((servers.get(row) as Server[])[replica], round, replica, opts.duration, opts.connections)
         samples.get(row)?.push(sample)
         console.error(`round ${String(round).padStart(2)}/${opts.rounds} ${row.padEnd(20)} ${sample.cpuUsPerReq.toFixed(1).padStart(7)} µs/req ${Math.round(sample.reqPerSec).toString().padStart(7)} req/s`)
@@ -172,10 +195,15 @@ async function main (): Promise<void> {
   const conditions = [
     `- Machine: ${machine()}. Build: ${build(opts.plugin)}.`,
     `- Run: ${startedAt.toISOString()}, ${opts.rounds} rounds × ${opts.duration} s per row, ${opts.replicas} server processes per row used in turn ` +
-      `(each warmed up for ${opts.warmup} s); ${setup}; order reversed every other round.`,
+      `(each warmed up for ${opts.warmup} s); ${setup}; order reversed every other round and shuffled between pairs of rounds.`,
     `- Load average (1/5/15 min) before: ${loadBefore.map(l => l.toFixed(2)).join(' / ')}; after: ${loadAfter.map(l => l.toFixed(2)).join(' / ')}.`
   ].join('\n')
-  const results = table(opts.rows, summaries)
+  const control = summaries.find(s => s.row === 'floor-again')
+  const resolution = control === undefined || control.rounds === 0
+    ? ''
+    : `A/A control: the floor's second set of processes reads ${control.ratio.median.toFixed(3)}× the floor ` +
+      `(IQR ${control.ratio.q1.toFixed(3)}–${control.ratio.q3.toFixed(3)}); differences between rows smaller than that are not resolved by this run.`
+  const results = `${table(opts.rows, summaries)}\n\n${resolution}`.trim()
   writeFileSync(`${opts.out}.md`, [
     '# Benchmark results',
     '',
