@@ -1,5 +1,5 @@
 // Top functions by self time in a V8 .cpuprofile: `node bench/cpuprofile-top.mjs <file.cpuprofile> [N]`.
-// Profiles come from `BENCH_CPU_PROF=<dir> npm run bench` (the measured runs only). Prints the N hottest
+// Profiles come from `npm run bench:profile -- <row>` (bench/profile.ts), which runs this. Prints the N hottest
 // functions (default 25), then self time per file, so that the plugin's own share (dist/*.js) stands out.
 import { readFileSync } from 'node:fs'
 
