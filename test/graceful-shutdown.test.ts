@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
+import { fakeClock } from './helpers/clock'
 import { captureLogs } from './helpers/logs'
 import { get } from './helpers/net'
 import { startTs, type Proc } from './helpers/process'
@@ -108,9 +109,10 @@ t.test('in-process: signal, readiness 503 at once, close after the delay, then t
   await app.register(healthPlugin, { gracefulShutdown: { signals: [SIGNAL], delay } })
   app.addReadyCheck('database', () => true)
   app.addHealthCheck('loop', () => true)
-  let closedAt = 0
+  let closedAt: number | undefined
   app.addHook('onClose', (_app, done) => { closedAt = Date.now(); done() })
   t.equal((await app.inject('/health/ready')).statusCode, 200)
+  const clock = fakeClock(t)
 
   const signalledAt = Date.now()
   process.emit(SIGNAL, SIGNAL)
@@ -121,8 +123,11 @@ t.test('in-process: signal, readiness 503 at once, close after the delay, then t
   t.equal((await app.inject('/health')).statusCode, 200, 'liveness unchanged')
   t.equal(process.listenerCount(SIGNAL), before + 1, 'still listening during the delay')
 
+  await clock.tickAsync(delay - 1)
+  t.equal(closedAt, undefined, 'not closed 1 ms before the delay ends')
+  await clock.tickAsync(1)
   await guard.reached(2)
-  t.ok(closedAt - signalledAt >= delay - 1, `closed after the delay (${closedAt - signalledAt} ms)`)
+  t.equal(closedAt, signalledAt + delay, 'closed when the delay ended')
   t.equal(process.listenerCount(SIGNAL), before, 'our listener is gone before the signal is raised again')
   await t.rejects(app.inject('/health'), { code: 'FST_ERR_REOPENED_CLOSE_SERVER' }, 'the app is closed')
 })
