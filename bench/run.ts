@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup S        unmeasured seconds of load on every server before the first round (default 1)
   --connections N   keep-alive connections of the load generator (default 50)
   --only a,b        only these rows (plus the floor, and the row a target must stay below); rows: ${ROWS.map(r => r.name).join(', ')}
-  --plugin PATH     load another build's index.js instead of dist/ (its schema.js must sit beside it)
+  --plugin PATH     load another build's index.js instead of dist/ (its formats/schema.js, or schema.js, beside it)
   --load TOOL       wrk or autocannon (default: wrk when installed)
   --nice N          nice adjustment of servers and load generator (default ${IS_ROOT ? '-10 as root' : '0'}; 0 turns it off)
   --out PREFIX      write PREFIX.md and PREFIX.json (default bench/results)`

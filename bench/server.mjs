@@ -22,8 +22,10 @@ import { createTerminus } from '@godaddy/terminus'
 const HOST = '127.0.0.1'
 const pluginPath = process.env.BENCH_PLUGIN || join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js')
 const { default: healthPlugin } = await import(pathToFileURL(pluginPath).href)
-// The plugin's own response schema, so that the floor pays for exactly the same serialiser.
-const { HealthReportSchema } = await import(pathToFileURL(join(dirname(pluginPath), 'schema.js')).href)
+// The plugin's own response schema, so that the floor pays for exactly the same serialiser (in formats/ since 0.2,
+// beside index.js before: either build can be measured).
+const schemaAt = (...parts) => import(pathToFileURL(join(dirname(pluginPath), ...parts)).href)
+const { HealthReportSchema } = await schemaAt('formats', 'schema.js').catch(() => schemaAt('schema.js'))
 
 /** Calls of any check of this server: the parent turns it into check calls per second. */
 let invocations = 0

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
+import { buildApp } from './helpers/app'
 
 // The README's two lines, around a stand-in for real authentication.
 function addAuth (app: FastifyInstance, exempt: boolean): void {
@@ -41,9 +42,7 @@ t.test('without the exemption the same hook blocks the probes (the route config 
 })
 
 t.test('route config healthProbe names the probe kind, on GET and HEAD, with custom paths', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin, { path: '/livez', readyPath: '/readyz' })
+  const { app } = await buildApp(t, { path: '/livez', readyPath: '/readyz' })
   const seen: Record<string, unknown> = {}
   app.addHook('onRequest', async (request) => { seen[`${request.method} ${request.url}`] = request.routeOptions.config.healthProbe })
   app.get('/other', async () => 'x')

@@ -2,8 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import healthPlugin from '../lib/index'
 import { buildApp, isSecondsWithMs } from './helpers/app'
-
-const after = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+import { fakeClock } from './helpers/clock'
 
 t.test('cacheTtl defaults to 0: every request runs the checks', async t => {
   const { app } = await buildApp(t)
@@ -18,6 +17,7 @@ t.test('cacheTtl defaults to 0: every request runs the checks', async t => {
 t.test('a finished run answers later requests for cacheTtl ms; the timestamps show when it was produced', async t => {
   const ttl = 250
   const { app } = await buildApp(t, { cacheTtl: ttl })
+  const clock = fakeClock(t)
   let calls = 0
   app.addHealthCheck('async', async () => { calls++; return true })
   app.addHealthCheck('sync', () => { calls++; return true })
@@ -33,16 +33,19 @@ t.test('a finished run answers later requests for cacheTtl ms; the timestamps sh
     t.ok(isSecondsWithMs(entry.timestamp), 'entry timestamp: float seconds, ms precision')
     t.ok(entry.timestamp <= report.timestamp)
   }
-  // Waiting out the TTL is the condition itself, not a guess about when something else happens.
-  await after(ttl + 20)
+  await clock.tickAsync(ttl - 1)
+  t.equal((await app.inject('/health')).body, first.body, '1 ms before the TTL ends: still the cached report')
+  t.equal(calls, 2)
+  await clock.tickAsync(1)
   const third = await app.inject('/health')
-  t.equal(calls, 4, 'after the TTL the checks run again')
+  t.equal(calls, 4, 'once the TTL has passed the checks run again')
   t.ok(third.json().timestamp > report.timestamp, 'and the new report has a later timestamp')
 })
 
 t.test('failures and errors are cached too', async t => {
   const ttl = 250
   const { app } = await buildApp(t, { cacheTtl: ttl, timeout: 10 })
+  const clock = fakeClock(t)
   let healthy = false
   let calls = 0
   app.addHealthCheck('flaky', () => { calls++; return healthy })
@@ -50,15 +53,18 @@ t.test('failures and errors are cached too', async t => {
   const first = await app.inject('/health')
   t.equal(first.statusCode, 503)
   healthy = true
+  // The hanging ready check times out on the clock; its report is then cached from that moment.
+  const readyFirstPending = app.inject('/health/ready')
+  await clock.tickAsync(10)
   const cached = await app.inject('/health')
   t.equal(cached.statusCode, 503, 'a cached failure is still a failure')
   t.equal(cached.body, first.body)
-  const readyFirst = await app.inject('/health/ready')
+  const readyFirst = await readyFirstPending
   const readyCached = await app.inject('/health/ready')
   t.equal(readyFirst.json().checks.hang.error, 'timed out after 10 ms')
   t.equal(readyCached.body, readyFirst.body, 'a cached timeout')
   t.equal(calls, 2)
-  await after(ttl + 20)
+  await clock.tickAsync(ttl)
   const fresh = await app.inject('/health')
   t.equal(fresh.statusCode, 200, 'after the TTL the new outcome shows')
   t.equal(calls, 3)
@@ -89,11 +95,12 @@ t.test('requests during a run share it, then the cache answers', async t => {
 t.test('a check registered while a result is cached shows up once the cache expires', async t => {
   const ttl = 250
   const { app } = await buildApp(t, { cacheTtl: ttl })
+  const clock = fakeClock(t)
   app.addHealthCheck('a', () => true)
   await app.inject('/health')
   app.addHealthCheck('b', () => false)
   t.same(Object.keys((await app.inject('/health')).json().checks), ['a'], 'cached report, registered before b')
-  await after(ttl + 20)
+  await clock.tickAsync(ttl)
   const res = await app.inject('/health')
   t.same(Object.keys(res.json().checks), ['a', 'b'])
   t.equal(res.statusCode, 503)

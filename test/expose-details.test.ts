@@ -1,14 +1,13 @@
 import Fastify, { type FastifyRequest } from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
+import { buildApp } from './helpers/app'
 import type { HealthPluginOptions } from '../lib/types'
 import { captureLogs } from './helpers/logs'
 import { fakeClock } from './helpers/clock'
 
 async function build (t: Test, options: HealthPluginOptions, ok = true): Promise<ReturnType<typeof Fastify>> {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin, options)
+  const { app } = await buildApp(t, options)
   app.addHealthCheck('sync-check', () => ok)
   app.addReadyCheck('async-check', async () => { if (!ok) throw new Error('secret host db-1.internal refused'); return true })
   return app

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import healthPlugin from '../lib/index'
+import { buildApp } from './helpers/app'
 import type { HealthPluginOptions } from '../lib/types'
 
 async function document (t: Test, options: HealthPluginOptions): Promise<any> {
@@ -52,9 +53,7 @@ t.test('openapi.hide hides both probe routes', async t => {
 })
 
 t.test('without @fastify/swagger the schema keywords change nothing', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin, { openapi: { hide: true, tags: ['x'] } })
+  const { app } = await buildApp(t, { openapi: { hide: true, tags: ['x'] } })
   app.addHealthCheck('loop', () => true)
   const res = await app.inject('/health')
   t.equal(res.statusCode, 200)

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { buildApp } from './helpers/app'
+import { deferred } from './helpers/async'
+import { fakeClock } from './helpers/clock'
 import { MAX_ERROR_LENGTH } from '../lib/error-message'
 
 t.test('all checks passing answers 200 healthy with a pass entry per check', async t => {
@@ -106,14 +108,18 @@ t.test('a non-boolean result is an error that says what came back', async t => {
 
 t.test('each entry carries a settle timestamp and a duration', async t => {
   const { app } = await buildApp(t)
+  const clock = fakeClock(t)
+  const started = deferred<void>()
   const before = Date.now() / 1000
-  app.addHealthCheck('slow', () => new Promise<boolean>(resolve => setTimeout(resolve, 30, true)))
-  const body = (await app.inject('/health')).json()
-  const after = Date.now() / 1000
+  app.addHealthCheck('slow', () => { started.resolve(); return new Promise<boolean>(resolve => setTimeout(resolve, 30, true)) })
+  const pending = app.inject('/health')
+  await started.promise
+  await clock.tickAsync(30)
+  const body = (await pending).json()
   const entry = body.checks.slow
-  t.ok(entry.timestamp >= before && entry.timestamp <= after, 'timestamp within the request')
+  t.equal(entry.timestamp, Math.round((before + 0.03) * 1000) / 1000, 'timestamp: when the check settled, 30 ms after it started')
   t.equal(Math.round(entry.timestamp * 1000) / 1000, entry.timestamp, 'millisecond precision')
-  t.ok(entry.duration >= 25, `duration ${entry.duration} ms covers the 30 ms wait`)
+  t.equal(entry.duration, 30, 'duration: the 30 ms wait')
   t.ok(body.timestamp >= entry.timestamp, 'the report is produced after its checks settle')
 })
 

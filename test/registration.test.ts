@@ -99,9 +99,7 @@ t.test('the plugin declares its name and Fastify version', async t => {
   const meta = (healthPlugin as unknown as Record<symbol, { name: string, fastify: string }>)[Symbol.for('plugin-meta')]
   t.equal(meta.name, 'fastify-health')
   t.equal(meta.fastify, '5.x')
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin)
+  const { app } = await buildApp(t)
   t.ok(app.hasPlugin('fastify-health'))
 })
 

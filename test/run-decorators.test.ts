@@ -1,12 +1,11 @@
 import Fastify from 'fastify'
 import t from 'tap'
+import { buildApp } from './helpers/app'
 import healthPlugin from '../lib/index'
 import { fakeClock } from './helpers/clock'
 
 t.test('runHealthChecks() / runReadyChecks() return the report the endpoints send, without HTTP', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin)
+  const { app } = await buildApp(t)
   app.addHealthCheck('loop', () => true)
   app.addHealthCheck('disk', async () => false, { critical: false })
   app.addReadyCheck('db', async () => { throw new Error('ECONNREFUSED 127.0.0.1:5432') })
@@ -27,9 +26,7 @@ t.test('runHealthChecks() / runReadyChecks() return the report the endpoints sen
 })
 
 t.test('works before listen (a startup gate) and with sync-only checks', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin)
+  const { app } = await buildApp(t)
   app.addReadyCheck('config', () => true)
   await app.ready()
   const report = await app.runReadyChecks()
@@ -38,9 +35,7 @@ t.test('works before listen (a startup gate) and with sync-only checks', async t
 })
 
 t.test('shares the run in progress with concurrent probes, and the cache', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin, { cacheTtl: 60000 })
+  const { app } = await buildApp(t, { cacheTtl: 60000 })
   let calls = 0
   app.addReadyCheck('db', async () => { calls++; await new Promise(resolve => setImmediate(resolve)); return true })
   const [direct, viaHttp] = await Promise.all([app.runReadyChecks(), app.inject('/health/ready')])
@@ -66,12 +61,11 @@ t.test('while shutting down, runReadyChecks() reports not_ready with the shutdow
   t.match(await app.runHealthChecks(), { status: 'healthy', checks: { loop: { status: 'pass' } } })
   await clock.tickAsync(20)
   await shutdown
+  await t.rejects(app.inject('/health'), { code: 'FST_ERR_REOPENED_CLOSE_SERVER' }, 'closed once the 20 ms delay has passed')
 })
 
 t.test('the decorators are reachable from the registering instance and from child plugins', async t => {
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin)
+  const { app } = await buildApp(t)
   let fromChild: unknown
   await app.register(async child => { fromChild = await child.runHealthChecks() })
   t.match(fromChild, { status: 'healthy', checks: {} })

@@ -1,5 +1,6 @@
 import Fastify from 'fastify'
 import t from 'tap'
+import { buildApp } from './helpers/app'
 import healthPlugin from '../lib/index'
 import type { StatusChangeEvent } from '../lib/types'
 import { captureLogs, statusLines } from './helpers/logs'
@@ -65,9 +66,7 @@ t.test('an onStatusChange that throws is logged and does not break the probe', a
 
 t.test('concurrent probes sharing one run report a change once', async t => {
   const events: StatusChangeEvent[] = []
-  const app = Fastify()
-  t.after(() => app.close())
-  await app.register(healthPlugin, { onStatusChange: event => { events.push(event) } })
+  const { app } = await buildApp(t, { onStatusChange: event => { events.push(event) } })
   app.addReadyCheck('db', async () => await new Promise<boolean>(resolve => setImmediate(resolve, false)))
   const answers = await Promise.all([app.inject('/health/ready'), app.inject('/health/ready'), app.runReadyChecks()])
   t.same([answers[0].statusCode, answers[1].statusCode], [503, 503])

@@ -4,14 +4,22 @@ import healthPlugin from '../lib/index'
 import { DEFAULT_TIMEOUT } from '../lib/options'
 import type { HealthCheckContext } from '../lib/types'
 import { buildApp } from './helpers/app'
-import { deferred, settled, watchProcess } from './helpers/async'
+import { deferred, hanging, settled, watchProcess } from './helpers/async'
+import { fakeClock } from './helpers/clock'
 
 t.test('default timeout is 800 ms, below Kubernetes\' default timeoutSeconds of 1', async t => {
   t.equal(DEFAULT_TIMEOUT, 800)
   const { app } = await buildApp(t)
-  const never = deferred()
-  app.addHealthCheck('hang', () => never.promise)
-  const res = await app.inject('/health')
+  const clock = fakeClock(t)
+  const hang = hanging()
+  let answered = false
+  app.addHealthCheck('hang', hang.check)
+  const pending = app.inject('/health').then(res => { answered = true; return res })
+  await hang.started
+  await clock.tickAsync(799)
+  t.equal(answered, false, 'still waiting 1 ms before the timeout')
+  await clock.tickAsync(1)
+  const res = await pending
   t.equal(res.statusCode, 503)
   const entry = res.json().checks.hang
   t.equal(entry.status, 'error')
@@ -20,15 +28,22 @@ t.test('default timeout is 800 ms, below Kubernetes\' default timeoutSeconds of 
 
 t.test('plugin option timeout applies to every check; a per-check timeout overrides it', async t => {
   const { app } = await buildApp(t, { timeout: 20 })
+  const clock = fakeClock(t)
   const slow = deferred()
+  const slowStarted = deferred<void>()
+  const fractional = hanging()
   app.addHealthCheck('plugin-default', () => new Promise<boolean>(() => {}))
   app.addHealthCheck('shorter', () => new Promise<boolean>(() => {}), { timeout: 5 })
   // Longer than the plugin's timeout: it is still running when the others time out, and its own answer counts.
-  app.addHealthCheck('longer', () => slow.promise, { timeout: 60_000 })
-  app.addReadyCheck('fractional', () => new Promise<boolean>(() => {}), { timeout: 2.5 })
+  app.addHealthCheck('longer', () => { slowStarted.resolve(); return slow.promise }, { timeout: 60_000 })
+  app.addReadyCheck('fractional', fractional.check, { timeout: 2.5 })
   const pending = app.inject('/health')
-  const readyRes = await app.inject('/health/ready')
-  t.equal(readyRes.json().checks.fractional.error, 'timed out after 2.5 ms')
+  const readyPending = app.inject('/health/ready')
+  await Promise.all([slowStarted.promise, fractional.started])
+  await clock.tickAsync(3)
+  t.equal((await readyPending).json().checks.fractional.error, 'timed out after 2.5 ms')
+  await clock.tickAsync(17)
+  // 20 ms on: the plugin's timeout has passed, the 60 s one has not.
   slow.resolve(true)
   const res = await pending
   const checks = res.json().checks
@@ -83,22 +98,28 @@ t.test('a timeout too large for setTimeout does not time the check out at once a
 
 t.test('a timed-out check: error entry, signal aborted with a TimeoutError, the response does not wait', async t => {
   const { app } = await buildApp(t, { timeout: 15 })
+  const clock = fakeClock(t)
   const never = deferred()
+  const started = deferred<void>()
   let context: HealthCheckContext | undefined
   let abortEvents = 0
   app.addHealthCheck('hang', (ctx) => {
     context = ctx
     ctx.signal.addEventListener('abort', () => { abortEvents++ })
+    started.resolve()
     return never.promise
   })
-  const res = await app.inject('/health')
+  const pending = app.inject('/health')
+  await started.promise
+  await clock.tickAsync(15)
+  const res = await pending
   // The check's promise is still pending (only this test could settle it), yet the response is here.
   t.equal(res.statusCode, 503)
   const entry = res.json().checks.hang
   t.equal(entry.status, 'error')
   t.equal(entry.error, 'timed out after 15 ms')
   t.type(entry.duration, 'number')
-  t.ok(entry.duration >= 14, `duration ${entry.duration as number} reflects the wait`)
+  t.equal(entry.duration, 15, 'the duration is the wait')
   const signal = (context as HealthCheckContext).signal
   t.equal(signal.aborted, true, 'signal aborted')
   t.equal(abortEvents, 1, 'abort event fired once')
@@ -112,16 +133,22 @@ t.test('a timed-out check: error entry, signal aborted with a TimeoutError, the 
 
 t.test('a signal first read after the timeout is already aborted', async t => {
   const { app } = await buildApp(t, { timeout: 10 })
+  const clock = fakeClock(t)
   const gate = deferred()
+  const started = deferred<void>()
   let lateSignal: AbortSignal | undefined
   const lateRead = deferred<void>()
   app.addHealthCheck('reads-late', async (ctx) => {
+    started.resolve()
     await gate.promise
     lateSignal = ctx.signal
     lateRead.resolve()
     return true
   })
-  const res = await app.inject('/health')
+  const pending = app.inject('/health')
+  await started.promise
+  await clock.tickAsync(10)
+  const res = await pending
   t.equal(res.json().checks['reads-late'].error, 'timed out after 10 ms')
   gate.resolve(true)
   await lateRead.promise
@@ -141,6 +168,8 @@ t.test('a check that settles in time: its signal is never aborted', async t => {
 t.test('late settlements change nothing: no unhandled rejection, no warning, no log line', async t => {
   const seen = watchProcess(t)
   const { app, log } = await buildApp(t, { timeout: 10 })
+  const clock = fakeClock(t)
+  const lastStarted = deferred<void>()
 
   const lateTrue = deferred()
   const lateFalse = deferred()
@@ -160,9 +189,12 @@ t.test('late settlements change nothing: no unhandled rejection, no warning, no 
     then (onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void) { thenableCallbacks = [onFulfilled, onRejected] }
   }) as unknown as PromiseLike<boolean>)
   const lateNonBoolean = deferred<unknown>()
-  app.addHealthCheck('late-non-boolean', () => lateNonBoolean.promise as Promise<boolean>)
+  app.addHealthCheck('late-non-boolean', () => { lastStarted.resolve(); return lateNonBoolean.promise as Promise<boolean> })
 
-  const res = await app.inject('/health')
+  const pending = app.inject('/health')
+  await lastStarted.promise
+  await clock.tickAsync(10)
+  const res = await pending
   t.equal(res.statusCode, 503)
   const first = res.json()
   for (const name of Object.keys(first.checks)) {
@@ -194,14 +226,19 @@ t.test('late settlements change nothing: no unhandled rejection, no warning, no 
 
 t.test('a run after a timed-out one starts afresh and sees the check\'s new behaviour', async t => {
   const { app } = await buildApp(t, { timeout: 10 })
-  let hang = true
+  const clock = fakeClock(t)
+  const hang = hanging()
+  let healthy = false
   let calls = 0
   app.addHealthCheck('flaky', () => {
     calls++
-    return hang ? new Promise<boolean>(() => {}) : Promise.resolve(true)
+    return healthy ? Promise.resolve(true) : hang.check()
   })
-  t.equal((await app.inject('/health')).statusCode, 503)
-  hang = false
+  const pending = app.inject('/health')
+  await hang.started
+  await clock.tickAsync(10)
+  t.equal((await pending).statusCode, 503)
+  healthy = true
   const res = await app.inject('/health')
   t.equal(res.statusCode, 200)
   t.equal(res.json().checks.flaky.status, 'pass')

@@ -34,3 +34,21 @@ export function watchProcess (t: { teardown: (fn: () => void) => void }): { reje
   })
   return seen
 }
+
+/**
+ * A check that never settles, and a promise that resolves once it has been called: a test moves a fake clock only
+ * after the run it means to time out has started.
+ */
+export function hanging (): { check: () => Promise<boolean>, started: Promise<void>, calls: () => number } {
+  let calls = 0
+  const started = deferred<void>()
+  return {
+    check: () => {
+      calls++
+      started.resolve()
+      return new Promise<boolean>(() => {})
+    },
+    started: started.promise,
+    calls: () => calls
+  }
+}
