@@ -61,10 +61,6 @@ export class Availability implements HealthControls {
     this.#update()
   }
 
-  get shuttingDown (): boolean {
-    return this.#shuttingDown
-  }
-
   /**
    * The outcome for a request to the route of `kind`. A per-check route (a selection of one check) answers for its
    * check alone; the others carry whatever the app's own state adds.

@@ -320,9 +320,9 @@ export class CheckSet {
     if (state.timer !== undefined) this.#schedule(state, state.lastTick + delay - performance.now())
   }
 
+  // Timers exist only while scheduling: stopping clears them all.
   #tick (state: CheckState): void {
     state.timer = undefined
-    if (!this.#scheduling) return
     state.lastTick = performance.now()
     this.#schedule(state, state.delay)
     this.#runInBackground(state)

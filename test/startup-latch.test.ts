@@ -22,3 +22,25 @@ t.test('once started, the startup probe answers 200 started without running its 
   t.equal(calls, runs, 'the latch holds: no run after the app started')
   t.equal((await app.inject('/health/ready')).statusCode, 200, 'readiness is not held back by the startup check either')
 })
+
+t.test('once started, a per-check startup route answers from the latch too; a check added later answers for itself', async t => {
+  const { app } = await buildApp(t)
+  let calls = 0
+  let ok = true
+  app.addStartupCheck('migrations', () => { calls++; return ok })
+  await app.ready()
+  await app.health.whenStarted()
+  const runs = calls
+  ok = false
+  const one = await app.inject('/health/started/migrations')
+  t.equal(one.statusCode, 200, 'the latched result, not a new run')
+  t.match(one.json(), { status: 'started', checks: { migrations: { status: 'pass' } } })
+  t.same(Object.keys(one.json().checks), ['migrations'])
+  t.equal(calls, runs, 'not run again')
+
+  app.addStartupCheck('late', () => false)
+  const late = await app.inject('/health/started/late')
+  t.equal(late.statusCode, 503, 'a check registered after the latch closed has no latched result: it runs')
+  t.match(late.json().checks, { late: { status: 'fail' } })
+  t.equal((await app.inject('/health/started')).statusCode, 200, 'the app stays started')
+})

@@ -57,7 +57,8 @@ function check (entry: CheckResult): HealthJsonCheck {
  * `output` saying what is wrong when the status is not pass; the service fields from the `service` option.
  */
 export function healthJson (outcome: RunOutcome, details: boolean, service: ServiceInfo): string {
-  const entries = outcome.report.checks ?? {}
+  // Every report the plugin builds has its checks; only a summary (no details) lacks them.
+  const entries = outcome.report.checks as Record<string, CheckResult>
   let status: 'pass' | 'warn' | 'fail' = outcome.code === 200 ? 'pass' : 'fail'
   const problems: string[] = []
   const checks: Record<string, HealthJsonCheck[]> = {}

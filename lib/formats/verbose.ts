@@ -23,7 +23,8 @@ function line (name: string, entry: CheckResult): string {
  * `[+]name excluded: ok`), the entries the app's own state added, then `<kind> check passed` or `failed`.
  */
 export function verboseText (kind: CheckKind, outcome: RunOutcome): string {
-  const checks = outcome.report.checks ?? {}
+  // Every report the plugin builds has its checks; only a summary (no details) lacks them.
+  const checks = outcome.report.checks as Record<string, CheckResult>
   const { excluded, single } = outcome.selection
   let text = ''
   for (const state of single === null ? outcome.states : [single]) {
