@@ -169,8 +169,9 @@ export class Availability implements HealthControls {
     else this.#afterStartupRun(outcome)
   }
 
+  /** A run of all the startup checks that passed closes the latch (a run with exclusions proves nothing). */
   #afterStartupRun (outcome: RunOutcome): void {
-    if (outcome.code === 200 && !this.#started && outcome.selection.excluded === null) this.#latch(outcome.report.checks ?? {})
+    if (outcome.code === 200 && outcome.selection.excluded === null) this.#latch(outcome.report.checks as Record<string, CheckResult>)
   }
 
   #latch (checks: Record<string, CheckResult>): void {
@@ -187,7 +188,7 @@ export class Availability implements HealthControls {
 
   #overlay (kind: CheckKind, outcome: RunOutcome): RunOutcome {
     if (kind === 'startup') {
-      if (outcome.code === 200 && outcome.selection.excluded === null) this.#latch(outcome.report.checks ?? {})
+      this.#afterStartupRun(outcome)
       return outcome
     }
     const timestamp = outcome.report.timestamp
