@@ -90,20 +90,22 @@ function probeHandler (ctx: Context): RouteHandlerMethod {
   const policy = ctx.opts.exposeDetails
   if (typeof policy !== 'boolean') return full
   const { availability, kind } = ctx
-  const waiters = new WeakMap<Promise<RunOutcome>, FastifyReply[]>()
+  // Concurrent requests share the run in progress, so the last run's waiters are the only ones to look up.
+  let lastRun: Promise<RunOutcome> | undefined
+  let lastWaiters: FastifyReply[] = []
   const wait = (pending: Promise<RunOutcome>, reply: FastifyReply): void => {
-    let replies = waiters.get(pending)
-    if (replies === undefined) {
-      const list: FastifyReply[] = replies = []
-      waiters.set(pending, list)
+    if (pending !== lastRun) {
+      const waiters: FastifyReply[] = lastWaiters = []
+      lastRun = pending
       pending.then(outcome => {
-        for (const waiter of list) waiter.code(outcome.code).send(body(outcome, policy))
+        if (lastRun === pending) lastRun = undefined
+        for (const waiter of waiters) waiter.code(outcome.code).send(body(outcome, policy))
       }, /* c8 ignore next 3 */ (err: unknown) => {
         // Runs settle with an outcome, never an error; should one fail all the same, no request is left hanging.
-        for (const waiter of list) waiter.send(err)
+        for (const waiter of waiters) waiter.send(err)
       })
     }
-    replies.push(reply)
+    lastWaiters.push(reply)
   }
   return function probeHandler (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     if (wantsMore(request)) return full.call(this, request, reply)
