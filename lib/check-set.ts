@@ -240,7 +240,8 @@ export class CheckSet {
   #finish (selection: Selection, states: readonly CheckState[], count: number, entries: Array<CheckResult | null | undefined>): RunOutcome {
     // First, so that whatever happens below, the next request starts a new run rather than sharing this one forever.
     selection.inFlight = undefined
-    const now = performance.now()
+    // Read only for background results: a run of on-demand checks needs no clock here.
+    let now = -1
     const checks: Record<string, CheckResult> = {}
     let ok = true
     for (let i = 0; i < count; i++) {
@@ -250,6 +251,7 @@ export class CheckSet {
       if (observation === undefined) {
         continue
       } else if (observation === null) {
+        if (now < 0) now = performance.now()
         entry = state.current(now)
       } else {
         this.#observe(state, observation)
@@ -267,10 +269,12 @@ export class CheckSet {
       selection,
       states
     }
-    if (selection === this.#all) this.failingSince = ok ? undefined : (this.failingSince ?? now)
+    if (selection === this.#all && (this.failingSince !== undefined || !ok)) {
+      this.failingSince = ok ? undefined : (this.failingSince ?? performance.now())
+    }
     if (this.#cacheTtl > 0) {
       selection.cached = outcome
-      selection.cachedUntil = now + this.#cacheTtl
+      selection.cachedUntil = performance.now() + this.#cacheTtl
     }
     return outcome
   }

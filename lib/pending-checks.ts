@@ -23,16 +23,14 @@ export class PendingChecks {
 
   add (run: PendingCheck): void {
     this.#runs.add(run)
-    if (!run.background) this.#waited++
     if (run.deadline < this.#armedFor) this.#arm(run.deadline)
-    this.#hold()
+    if (!run.background && ++this.#waited === 1) this.#hold()
   }
 
   delete (run: PendingCheck): void {
     this.#runs.delete(run)
-    if (!run.background) this.#waited--
     // Still armed for a check that settled in time: let it fire, but not hold the process open for it.
-    this.#hold()
+    if (!run.background && --this.#waited === 0) this.#hold()
   }
 
   // Once the app is closing, a run (say, runHealthChecks() after close) still times out, but holds nothing open.
