@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { editDistance } from './edit-distance'
 
 /**
  * The `fastify-health` command. `bin.ts` hands it the arguments and the process; tests call `main()` in-process with
@@ -197,25 +198,12 @@ const OPTIONS = {
   version: { type: 'boolean' }
 } as const
 
-/** Edit distance between two short strings, for "did you mean". */
-function distance (a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i]
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    row = next
-  }
-  return row[b.length]
-}
-
 /** The option meant by a mistyped one: a close spelling, the start of a name, or a short form's initial. */
 function suggestion (rawName: string): string | undefined {
   const typed = rawName.replace(/^-+/, '').toLowerCase()
   const names = Object.keys(OPTIONS)
   const match = rawName.startsWith('--')
-    ? names.find(name => distance(typed, name) <= 2 || (typed.length >= 2 && name.startsWith(typed)))
+    ? names.find(name => editDistance(typed, name) <= 2 || (typed.length >= 2 && name.startsWith(typed)))
     : names.find(name => name[0] === typed)
   return match === undefined ? undefined : `--${match}`
 }

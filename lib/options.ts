@@ -2,6 +2,7 @@ import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
 import type { CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
+import { editDistance } from './edit-distance'
 
 export const DEFAULT_TIMEOUT = 800
 export const DEFAULT_SHUTDOWN_DELAY = 5000
@@ -61,25 +62,12 @@ const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'c
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
 const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
 
-/** Edit distance, for "did you mean" on misspelt option keys. */
-function distance (a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i]
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    row = next
-  }
-  return row[b.length]
-}
-
 /** The known key closest to a misspelt one, if any is close enough to be what was meant. */
 export function closest (key: string, known: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate)
+    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate)
     if (d < bestDistance) {
       best = candidate
       bestDistance = d
