@@ -72,7 +72,7 @@ if (bins !== undefined) {
     t.equal(direct.status, 503, 'the app itself answers 503')
     t.equal(failing.status, 503, 'nginx passes the 503 through')
     t.equal(failing.json.status, 'unhealthy')
-    t.equal(failing.json.checks.external_api.status, 'error')
+    t.equal(failing.json.checks.external_api.status, 'fail', 'an unexpected status is a failed check, with the reason')
     t.equal(failing.json.checks.external_api.error, 'status 500, expected 2xx')
     t.equal(failing.json.checks.database.status, 'pass')
     t.same(Object.keys(failing.json), Object.keys(direct.json), 'same body shape as the app\'s own answer')
