@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
-import type { CheckSet, Report, RunOutcome, Selection } from './check-set'
+import { type CheckSet, type Report, type RunOutcome, type Selection, STATUS_WORDS } from './check-set'
 import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from './options'
 import type { CheckResult } from './formats/schema'
 import type { StatusLog } from './status-log'
@@ -206,7 +206,7 @@ export class Availability implements HealthControls {
     for (const [name, value] of extra) checks[name] = value
     return {
       code: 503,
-      report: { ...outcome.report, status: STATUS_BAD[kind], checks } as Report,
+      report: { ...outcome.report, status: STATUS_WORDS[kind].bad, checks } as Report,
       summary: undefined,
       selection: outcome.selection,
       states: outcome.states,
@@ -266,5 +266,3 @@ export class Availability implements HealthControls {
     }
   }
 }
-
-const STATUS_BAD = { health: 'unhealthy', ready: 'not_ready', startup: 'starting' } as const

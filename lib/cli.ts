@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { editDistance } from './edit-distance'
+import { escapeControls } from './formats/escape'
 
 /**
  * The `fastify-health` command. `bin.ts` hands it the arguments and the process; tests call `main()` in-process with
@@ -56,22 +57,6 @@ function usageError (io: CliIo, message: string): number {
 function oneLine (text: string): string {
   const line = text.replace(/\s+/g, ' ').trim()
   return line.length > MAX_TEXT ? line.slice(0, MAX_TEXT - 1) + '…' : line
-}
-
-// C0, DEL, C1 and the Unicode line and paragraph separators: each would break the line or drive the terminal.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-
-/**
- * Escapes control characters (`\n`, `\x1b`, `\u2028`), so that a check name or an error text from the server can
- * neither split the one-line output nor send escape sequences to the terminal.
- */
-export function escapeControls (text: string): string {
-  return text.replace(CONTROL, char => {
-    const code = char.charCodeAt(0)
-    return SHORT_ESCAPES[char] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`)
-  })
 }
 
 /** The words a health report's `status` may hold: this plugin's, and those of application/health+json. */

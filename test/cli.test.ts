@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import type { RequestListener } from 'node:http'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { DEFAULT_PROBE_TIMEOUT, describeResponse, escapeControls, main, MAX_PROBE_TIMEOUT, USAGE } from '../lib/cli'
+import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, MAX_PROBE_TIMEOUT, USAGE } from '../lib/cli'
+import { escapeControls } from '../lib/formats/escape'
 import { freePort, serveHttp } from './helpers/net'
 
 /** Runs the command in-process and collects what it writes. */
