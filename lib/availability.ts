@@ -28,7 +28,7 @@ const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fai
  * shutdown sequence. Each of these either replaces a report (shutting down, started) or adds an entry to it; reports
  * with nothing to add pass through untouched.
  */
-export class Availability implements HealthControls {
+export class Availability implements Omit<HealthControls, 'addPublisher'> {
   readonly #app: FastifyInstance
   readonly #sets: Record<CheckKind, CheckSet>
   readonly #statusLog: StatusLog
@@ -137,8 +137,20 @@ export class Availability implements HealthControls {
 
   /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */
   beginShutdown (): void {
+    const first = !this.#shuttingDown
     this.#shuttingDown = true
     this.#update()
+    if (first) this.#statusLog.shuttingDown()
+  }
+
+  /**
+   * What the app's own state says of the route of `kind` now, without running a check: `'fail'` or `'pass'` when it
+   * decides the answer (shutting down, starting, a vote, escalation, the startup latch), null when the checks do.
+   */
+  verdict (kind: CheckKind): 'pass' | 'fail' | null {
+    if (kind === 'startup') return this.#started ? 'pass' : null
+    if (kind === 'ready') return this.#shuttingDown || !this.#started || this.#notReady !== null ? 'fail' : null
+    return this.#notLive !== null || this.#escalated ? 'fail' : null
   }
 
   /** Reports a change of the app's own vote; false when the vote is the same as before. */

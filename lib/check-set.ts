@@ -282,6 +282,7 @@ export class CheckSet {
   /** Records one observation of a check and reports the change of its effective status, if any. */
   #observe (state: CheckState, observation: CheckResult): void {
     const previous = state.record(observation)
+    this.#statusLog.observed(state, observation)
     if (previous === undefined) return
     const entry = state.entry as CheckResult
     const event: StatusChangeEvent = {

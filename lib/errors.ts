@@ -46,3 +46,9 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'FST_HEALTH_ALREADY_REGISTERED',
   'fastify-health: %s'
 )
+
+/** A feature needs an optional peer dependency that is not installed (`@opentelemetry/api`, `@grpc/grpc-js`). */
+export const FST_HEALTH_MISSING_PEER = createError<'FST_HEALTH_MISSING_PEER', [string]>(
+  'FST_HEALTH_MISSING_PEER',
+  'fastify-health: %s'
+)

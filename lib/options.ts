@@ -58,7 +58,7 @@ export interface NormalisedCheckOptions {
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi']
+  'service', 'openapi', 'metrics']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
 const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
 

@@ -6,6 +6,10 @@ import { FST_HEALTH_ALREADY_REGISTERED } from './errors'
 import type { HealthReport, ReadyReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
 import { normaliseOptions } from './options'
+import { healthSource } from './integrations/adapter'
+import { installMetrics } from './integrations/opentelemetry'
+import { Publishers } from './integrations/publishers/publisher'
+import { INTERNALS, type Internals } from './internals'
 import { addRoutes } from './routes'
 import { StatusLog } from './status-log'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
@@ -49,11 +53,18 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   app.decorate('runReadyChecks', async function runReadyChecks (): Promise<ReadyReport> {
     return (await availability.answer('ready')).report as ReadyReport
   })
+  const inner: Internals = { sets, availability, statusLog, opts, log: app.log }
+  app.decorate(INTERNALS, { getter: () => inner })
+  const source = healthSource(inner)
+  const publishers = new Publishers(source)
+  // Before anything can fail below: `metrics` without its peer dependency rejects register().
+  if (options.metrics !== undefined && options.metrics !== false) installMetrics(source, options.metrics)
   app.decorate('health', {
     setReady: availability.setReady,
     setLive: availability.setLive,
     whenStarted: availability.whenStarted,
-    shutdown: availability.shutdown
+    shutdown: availability.shutdown,
+    addPublisher: publishers.add
   })
 
   const routeContext = { availability, opts }
@@ -64,6 +75,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   app.addHook('onReady', (done) => {
     for (const set of Object.values(sets)) set.startScheduling()
     availability.ready()
+    publishers.ready()
     done()
   })
   // Readiness goes to not_ready as soon as closing begins, no request waits on a hanging check while the server
@@ -92,6 +104,9 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       }
     }))
   })
+  // onClose hooks run last added first: the final publishes happen before the checks' close(), while their resources
+  // are still open.
+  app.addHook('onClose', async () => { await publishers.close() })
 
   if (opts.gracefulShutdown !== null) installGracefulShutdown(app, availability, opts.gracefulShutdown)
 }
