@@ -35,7 +35,7 @@ declare module 'fastify' {
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
     runReadyChecks: () => Promise<schemas.ReadyReport>
-    /** The app's own say in its availability: `setReady`, `setLive`, `whenStarted` and `shutdown`. */
+    /** The app's own say in its availability (`setReady`, `setLive`, `whenStarted`, `shutdown`) and `addPublisher`. */
     health: types.HealthControls
   }
   interface FastifyContextConfig {
@@ -60,6 +60,12 @@ declare namespace healthPlugin {
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
+  export type MetricsOptions = types.MetricsOptions
+  export type MeterProviderLike = types.MeterProviderLike
+  export type Publisher = types.Publisher
+  export type PublisherOptions = types.PublisherOptions
+  export type PublishContext = types.PublishContext
+  export type PublishedReport = types.PublishedReport
   export type CheckStatus = schemas.CheckStatus
   export type CheckResult = schemas.CheckResult
   export type HealthReport = schemas.HealthReport
@@ -74,6 +80,7 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -87,4 +94,5 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
 export = healthPlugin

@@ -81,26 +81,26 @@ function requestHeaders (value: unknown): Record<string, string> {
  * A URL as shown in an error: whatever stands between the scheme and the last `@` is replaced by `***`, so that a
  * password is never echoed, even from a string too malformed to tell where its credentials end.
  */
-function redact (value: string): string {
+export function redact (value: string): string {
   return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)?[\s\S]*@/, '$1***@')
 }
 
 /** The URL to request, without its credentials, and the `authorization` header they stand for (as curl sends them). */
-function parseUrl (value: unknown): { url: URL, authorization: string | undefined } {
-  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', EXPECTED_URL, value)
+export function parseUrl (value: unknown, subject = 'http argument "url"'): { url: URL, authorization: string | undefined } {
+  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid(subject, EXPECTED_URL, value)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw invalid('http argument "url"', EXPECTED_URL, redact(String(value)))
+    throw invalid(subject, EXPECTED_URL, redact(String(value)))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redact(url.href))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(subject, EXPECTED_URL, redact(url.href))
   if (url.username === '' && url.password === '') return { url, authorization: undefined }
   let credentials: string
   try {
     credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
   } catch {
-    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redact(url.href))
+    throw invalid(subject, `${EXPECTED_URL} with validly percent-encoded credentials`, redact(url.href))
   }
   url.username = ''
   url.password = ''
