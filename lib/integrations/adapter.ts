@@ -80,7 +80,9 @@ function build ({ sets, availability, statusLog, opts, log }: Internals): Health
       return { passing: outcome.code === 200, report: outcome.report }
     },
     onChange (listener) {
-      return statusLog.listen({ change: listener, shutdown: listener })
+      // On a later microtask: the app's own votes report their change before they take effect.
+      const later = (): void => { queueMicrotask(listener) }
+      return statusLog.listen({ change: later, shutdown: later })
     },
     onObservation (listener) {
       return statusLog.listen({
