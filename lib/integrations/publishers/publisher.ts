@@ -147,7 +147,11 @@ export class Publishers {
   /** The app is closing: each publisher publishes for the last time. Never rejects. */
   async close (): Promise<void> {
     this.#closing = true
+    if (this.#schedules.length === 0) return
+    // The publishers' timers hold nothing open; while closing waits on them (each bounded by its timeout), this does.
+    const hold = setInterval(() => {}, MAX_DELAY)
     await Promise.all(this.#schedules.map(async schedule => { await schedule.close() }))
+    clearInterval(hold)
   }
 
   #normalise (options: unknown): Required<PublisherOptions> {
