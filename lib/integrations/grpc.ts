@@ -73,6 +73,11 @@ const servingOf = (passing: boolean): number => passing ? ServingStatus.SERVING 
 export function healthService (app: FastifyInstance): HealthService {
   const source = sourceOf(app, 'healthService()')
   const { status } = loadPeer<typeof Grpc>('@grpc/grpc-js', 'healthService()')
+  return healthServiceOf(source, status)
+}
+
+/** The service over any source of health; `status` is @grpc/grpc-js's table of status codes. */
+export function healthServiceOf (source: HealthSource, status: typeof Grpc.status): HealthService {
   const serving = async (group: string): Promise<number> => servingOf((await source.report(group)).passing)
 
   const check: Grpc.handleUnaryCall<HealthCheckRequest, HealthCheckResponse> = (call, callback) => {
@@ -87,6 +92,7 @@ export function healthService (app: FastifyInstance): HealthService {
 
   const list: Grpc.handleUnaryCall<Record<string, never>, HealthListResponse> = (_call, callback) => {
     const names = services(source)
+    // Only custom groups can make more than the built-in four.
     if (names.length > MAX_LIST) {
       callback({ code: status.RESOURCE_EXHAUSTED, details: `${names.length} services, more than the ${MAX_LIST} List may return` })
       return

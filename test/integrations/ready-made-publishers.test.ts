@@ -112,6 +112,8 @@ t.test('a non-2xx answer or a failed request rejects, naming the scheme and host
   const err = await heartbeat({ url: closed })(report, context()).then(() => undefined, (e: Error) => e)
   t.match(err?.message, /^heartbeat: http:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED/)
   t.notMatch(JSON.stringify(err, Object.getOwnPropertyNames(err)), /hunter2|secret|s3cr3t/, 'nothing secret in the error, its stack included')
+  const tls = `https://user:hunter2@127.0.0.1:${await freePort()}/ping/0f9e-secret-uuid`
+  await t.rejects(pushgateway({ url: tls, job: 'api' })(report, context()), { message: /^pushgateway: https:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED/ }, 'https: the same')
 })
 
 t.test('an aborted signal ends the request with the signal\'s reason', async t => {

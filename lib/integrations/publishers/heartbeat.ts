@@ -1,5 +1,5 @@
 import { optionsObject } from '../../checks/validate'
-import type { Publisher } from '../../types'
+import type { PublishContext, PublishedReport } from '../../types'
 import { send, target, type Target } from './request'
 
 /** Options of `heartbeat()`. */
@@ -21,7 +21,7 @@ const KEYS = ['url', 'failUrl'] as const
  * nothing). The final publish sends nothing: a planned shutdown is not a failure. A URL's path and credentials never
  * appear in an error or a log line.
  */
-export function heartbeat (options: HeartbeatOptions): Publisher {
+export function heartbeat (options: HeartbeatOptions): (report: PublishedReport, context: PublishContext) => Promise<void> {
   const opts = optionsObject('heartbeat', options, KEYS)
   const ok = target(opts.url, 'heartbeat option "url"')
   const fail: Target | undefined = opts.failUrl === undefined ? undefined : target(opts.failUrl, 'heartbeat option "failUrl"')

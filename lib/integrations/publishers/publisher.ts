@@ -46,14 +46,13 @@ class Schedule {
     this.#delay = options.interval
   }
 
+  /** Called once: when the app is ready, or when added to a ready app. */
   start (): void {
-    if (this.#closed || this.#timer !== undefined || this.#running !== undefined) return
     this.#tick()
   }
 
   /** Stops the schedule, lets a publish in progress end, then publishes once more with `final: true`. */
   async close (): Promise<void> {
-    if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#timer)
     this.#timer = undefined

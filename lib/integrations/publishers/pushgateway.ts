@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { optionsObject } from '../../checks/validate'
 import type { CheckResult } from '../../formats/schema'
 import { invalid } from '../../options'
-import type { PublishedReport, Publisher } from '../../types'
+import type { PublishContext, PublishedReport } from '../../types'
 import { send, target } from './request'
 
 /** Options of `pushgateway()`. */
@@ -53,7 +53,7 @@ export function exposition (report: PublishedReport, group: string, passing: boo
  * replacing what that grouping key held (one publisher per job and instance). The final publish, when the app closes,
  * pushes the last report: readiness is not ready by then. A URL's credentials never appear in an error or a log line.
  */
-export function pushgateway (options: PushgatewayOptions): Publisher {
+export function pushgateway (options: PushgatewayOptions): (report: PublishedReport, context: PublishContext) => Promise<void> {
   const opts = optionsObject('pushgateway', options, KEYS)
   const to = target(opts.url, 'pushgateway option "url"')
   if (typeof opts.job !== 'string' || opts.job === '') throw invalid('pushgateway option "job"', 'a non-empty string', opts.job)
