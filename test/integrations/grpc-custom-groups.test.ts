@@ -90,11 +90,12 @@ t.test('a Watch of a name not known yet turns into its status once the group exi
 t.test('List answers RESOURCE_EXHAUSTED past 100 services, as the proto says', async t => {
   // Four built-in service names ("", liveness, readiness, startup) and 96 custom groups.
   const many = Array.from({ length: 96 }, (_, i) => `group-${i}`)
-  const statuses = Object.fromEntries(['health', 'ready', 'startup', ...many].map(g => [g, true]))
-  const source = fakeSource(['health', 'ready', 'startup', ...many], statuses)
+  const groups = ['health', 'ready', 'startup', ...many]
+  const statuses = Object.fromEntries(groups.map(g => [g, true]))
+  const source = fakeSource(groups, statuses)
   const client = await serve(t, source)
   t.equal(Object.keys((await call(client, 'List', {})).statuses).length, 100, '100 services: answered')
-  many.push('one-more')
+  groups.push('one-more')
   statuses['one-more'] = true
   await t.rejects(call(client, 'List', {}), { code: grpc.status.RESOURCE_EXHAUSTED, details: '101 services, more than the 100 List may return' })
 })
