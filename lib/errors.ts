@@ -58,3 +58,9 @@ export const FST_HEALTH_UNKNOWN_GROUP = createError<'FST_HEALTH_UNKNOWN_GROUP', 
   'FST_HEALTH_UNKNOWN_GROUP',
   'fastify-health: %s'
 )
+
+/** An integration was given an app on which the plugin is not registered. */
+export const FST_HEALTH_NOT_REGISTERED = createError<'FST_HEALTH_NOT_REGISTERED', [string]>(
+  'FST_HEALTH_NOT_REGISTERED',
+  'fastify-health: %s'
+)

@@ -5,6 +5,7 @@ import { Groups } from './groups/groups'
 import { FST_HEALTH_ALREADY_REGISTERED, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALTH_UNKNOWN_GROUP } from './errors'
 import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
+import { type Internals, kInternals } from './internals'
 import { addRoutes, type RouteContext } from './http/routes'
 import { groupOptions, normaliseCheckOptions, normaliseOptions, type GroupOptions } from './options'
 import { Registry } from './registry/registry'
@@ -63,6 +64,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     return (await availability.answer(group)).report
   }
 
+  app.decorate(kInternals, { registry, groups, availability, opts } satisfies Internals)
   app.decorate('addHealthCheck', adder('health', 'addHealthCheck'))
   app.decorate('addReadyCheck', adder('ready', 'addReadyCheck'))
   app.decorate('addStartupCheck', adder('startup', 'addStartupCheck'))
