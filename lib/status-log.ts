@@ -1,16 +1,13 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyBaseLogger } from 'fastify'
 import { contain, logThrown } from './callbacks'
-import type { CheckState } from './check-state'
-import type { CheckResult, CheckStatus } from './formats/schema'
+import type { CheckStatus } from './formats/schema'
 import type { StatusChangeEvent } from './types'
 
 /** What the integrations (metrics, publishers, the gRPC service) follow: internal listeners, not user callbacks. */
 export interface StatusListener {
   /** A reported status change (a check's, or the app's own), once per change. */
   change?: (event: StatusChangeEvent) => void
-  /** One run of a check, whichever way it ended. */
-  observe?: (state: CheckState, result: CheckResult) => void
   /** Readiness turned not_ready for the shutdown. */
   shutdown?: () => void
   /** The app is closing: nothing is reported afterwards. */
@@ -55,11 +52,6 @@ export class StatusLog {
   listen (listener: StatusListener): () => void {
     this.#listeners.add(listener)
     return () => { this.#listeners.delete(listener) }
-  }
-
-  /** Reports one run of a check to the listeners. */
-  observed (state: CheckState, result: CheckResult): void {
-    for (const listener of this.#listeners) listener.observe?.(state, result)
   }
 
   /** Reports the start of the shutdown to the listeners. */

@@ -1,72 +1,69 @@
 import { performance } from 'node:perf_hooks'
-import type { FastifyInstance } from 'fastify'
-import type { CheckState } from '../check-state'
-import { FST_HEALTH_INVALID_OPTION } from '../errors'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { FST_HEALTH_INVALID_OPTION, FST_HEALTH_UNKNOWN_GROUP } from '../errors'
 import type { CheckResult, CheckStatus } from '../formats/schema'
 import { internals, type Internals } from '../internals'
-import type { CheckKind } from '../types'
+import type { CheckState } from '../registry/check-state'
 import { type CheckView, type HealthSource, type Observation, passing, type RunOutcome } from './source'
 
 /**
- * The one place that maps the plugin's internals onto `HealthSource`: the check sets of the three kinds (each kind
- * is a group), the availability overlays and the status log's listeners.
+ * The one place that maps the plugin's internals onto `HealthSource`: the registry's check states and listeners,
+ * the groups, the availability overlays (`answer`, `verdict`) and the status log's listeners for the app's own
+ * changes, its shutdown and its close.
  */
-const GROUPS: readonly CheckKind[] = ['health', 'ready', 'startup']
-
 const sources = new WeakMap<Internals, HealthSource>()
 
 /** The source of an app the plugin is registered on; throws when it is not. */
 export function sourceOf (app: FastifyInstance, subject: string): HealthSource {
-  const inner = typeof app === 'object' && app !== null ? internals(app) : undefined
-  if (inner === undefined) {
+  if (typeof app !== 'object' || app === null) {
     throw new FST_HEALTH_INVALID_OPTION(`${subject} needs a Fastify instance with fastify-health registered (await app.register(healthPlugin) first)`)
   }
-  return healthSource(inner)
+  return healthSource(internals(app), app.log)
 }
 
 /** The source over one registration's internals, made once. */
-export function healthSource (inner: Internals): HealthSource {
+export function healthSource (inner: Internals, log: FastifyBaseLogger): HealthSource {
   let source = sources.get(inner)
   if (source === undefined) {
-    source = build(inner)
+    source = build(inner, log)
     sources.set(inner, source)
   }
   return source
 }
 
-const isKind = (group: string): group is CheckKind => (GROUPS as readonly string[]).includes(group)
-
+/** The status as reports show it now: skipped while a dependency holds it, stale background results as errors. */
 function statusOf (state: CheckState, now: number): CheckStatus | null {
+  if (state.skipped !== undefined) return 'skipped'
   if (state.entry === undefined) return null
-  // A background result past `staleAfter` is reported as an error: so is it here.
   return state.interval === null ? state.effective : state.current(now).status
 }
 
 const view = (state: CheckState, now: number): CheckView =>
-  ({ name: state.name, groups: [state.kind], critical: state.critical, status: statusOf(state, now) })
+  ({ name: state.name, groups: state.groups, critical: state.critical, status: statusOf(state, now) })
 
 function outcomeOf (state: CheckState, result: CheckResult): RunOutcome {
   return result.status === 'error' && result.error === state.timeoutMessage ? 'timeout' : result.status
 }
 
-function build ({ sets, availability, statusLog, opts, log }: Internals): HealthSource {
+function build ({ registry, groups, availability, opts, statusLog }: Internals, log: FastifyBaseLogger): HealthSource {
+  let closed = false
+  statusLog.listen({ close: () => { closed = true } })
   return {
     log,
     timeout: opts.timeout,
     checks () {
       const now = performance.now()
-      const views: CheckView[] = []
-      for (const kind of GROUPS) for (const state of sets[kind].states) views.push(view(state, now))
-      return views
+      return registry.states.map(state => view(state, now))
     },
-    groups: () => GROUPS,
-    groupStatus (group) {
-      if (!isKind(group)) return null
-      const verdict = availability.verdict(group)
+    groups: () => Array.from(groups.all, group => group.name),
+    groupStatus (name) {
+      const group = groups.get(name)
+      if (group === undefined) return null
+      const verdict = availability.verdict(group.kind)
       if (verdict !== null) return verdict === 'pass'
       const now = performance.now()
       let known = true
-      for (const state of sets[group].states) {
+      for (const state of group.states) {
         if (!state.critical) continue
         const status = statusOf(state, now)
         if (status === null) known = false
@@ -74,8 +71,9 @@ function build ({ sets, availability, statusLog, opts, log }: Internals): Health
       }
       return known ? true : null
     },
-    async report (group) {
-      if (!isKind(group)) throw new FST_HEALTH_INVALID_OPTION(`unknown group ${JSON.stringify(group)}; known groups: ${GROUPS.join(', ')}`)
+    async report (name) {
+      const group = groups.get(name)
+      if (group === undefined) throw new FST_HEALTH_UNKNOWN_GROUP(`unknown group ${JSON.stringify(name)}`)
       const outcome = await availability.answer(group)
       return { passing: outcome.code === 200, report: outcome.report }
     },
@@ -85,12 +83,14 @@ function build ({ sets, availability, statusLog, opts, log }: Internals): Health
       return statusLog.listen({ change: later, shutdown: later })
     },
     onObservation (listener) {
-      return statusLog.listen({
-        observe (state, result) {
-          const observation: Observation = { check: view(state, performance.now()), outcome: outcomeOf(state, result), duration: result.duration }
-          listener(observation)
-        }
+      // The registry keeps its listeners for good: this one goes quiet once the app closes or it is unsubscribed.
+      let active = true
+      registry.onObservation((state, result) => {
+        if (!active || closed) return
+        const observation: Observation = { check: view(state, performance.now()), outcome: outcomeOf(state, result), duration: result.duration }
+        listener(observation)
       })
+      return () => { active = false }
     },
     onClose (listener) {
       return statusLog.listen({ close: listener })

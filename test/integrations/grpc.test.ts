@@ -208,7 +208,7 @@ t.test('the definition is grpc.health.v1.Health: the paths and streaming of the 
 })
 
 t.test('healthService() needs an app with the plugin, and @grpc/grpc-js', async t => {
-  t.throws(() => healthService(Fastify()), { code: 'FST_HEALTH_INVALID_OPTION', message: /^fastify-health: healthService\(\) needs a Fastify instance with fastify-health registered/ })
+  t.throws(() => healthService(Fastify()), { code: 'FST_HEALTH_NOT_REGISTERED', message: /^fastify-health: fastify-health is not registered on this app/ })
   t.throws(() => healthService(null as unknown as FastifyInstance), { code: 'FST_HEALTH_INVALID_OPTION' })
   const app = Fastify()
   t.teardown(() => app.close())

@@ -57,8 +57,8 @@ t.test('the instruments, their units and attributes are as documented', async t 
   t.equal(metrics.get('health.check.duration')?.dataPointType, DataPointType.HISTOGRAM)
 
   t.same(points(metrics, 'health.check.status'), [
-    { attributes: { 'health.check.name': 'cache', 'health.check.groups': 'health', 'health.check.critical': false }, value: 1 },
-    { attributes: { 'health.check.name': 'db', 'health.check.groups': 'ready', 'health.check.critical': true }, value: 1 }
+    { attributes: { 'health.check.name': 'db', 'health.check.groups': 'ready', 'health.check.critical': true }, value: 1 },
+    { attributes: { 'health.check.name': 'cache', 'health.check.groups': 'health', 'health.check.critical': false }, value: 1 }
   ])
   t.same(gauge(metrics, 'health.group.status', 'health.group.name'), { health: 1, ready: 1, startup: 1 })
   t.same(points(metrics, 'health.check.runs'), [
@@ -99,13 +99,13 @@ t.test('a background check\'s gauge moves with no probe, and collecting never ru
 t.test('a stale background result counts as not passing, as the reports show it', async t => {
   const { app, reader } = await build(t)
   let runs = 0
-  // The first run passes; the next ones hang (until their 5 s timeout), so the first result ages past staleAfter.
-  app.addReadyCheck('db', async () => ++runs === 1 || await new Promise<boolean>(() => {}), { interval: 1000, timeout: 5000, staleAfter: 1500 })
+  // The first run passes; the next one hangs (until its 1 s timeout), so the first result ages past staleAfter.
+  app.addReadyCheck('db', async () => ++runs === 1 || await new Promise<boolean>(() => {}), { interval: 1000, timeout: 1000, staleAfter: 1000 })
   const clock = fakeClock(t)
   await app.ready()
   await clock.tickAsync(0)
   t.same(gauge(await collect(reader), 'health.check.status', 'health.check.name'), { db: 1 })
-  await clock.tickAsync(2000)
+  await clock.tickAsync(1500)
   t.same(gauge(await collect(reader), 'health.check.status', 'health.check.name'), { db: 0 }, 'stale: 0, with no probe')
   t.same(gauge(await collect(reader), 'health.group.status', 'health.group.name'), { health: 1, ready: 0, startup: 1 }, 'a group without checks passes, as its route does')
   const res = await app.inject('/health/ready')
