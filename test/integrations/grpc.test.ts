@@ -224,3 +224,18 @@ t.test('healthService() needs an app with the plugin, and @grpc/grpc-js', async 
     message: 'fastify-health: healthService() needs the optional peer dependency "@grpc/grpc-js", which is not installed; add it with `npm install @grpc/grpc-js`'
   })
 })
+
+t.test('a custom group is a service by its name: Check, List and Watch', async t => {
+  let psp = true
+  const { app, client } = await serve(t, { groups: { payments: {} } }, app => {
+    app.addCheck('psp', () => psp, { groups: ['payments'] })
+  })
+  t.equal(await check(client, 'payments'), 'SERVING')
+  t.same(await list(client), { '': 'SERVING', readiness: 'SERVING', liveness: 'SERVING', startup: 'SERVING', payments: 'SERVING' })
+  const payments = watch(t, client, 'payments')
+  t.same(await payments.next(1), ['SERVING'])
+  psp = false
+  await app.health.run('payments')
+  t.same(await payments.next(2), ['SERVING', 'NOT_SERVING'])
+  t.equal(await check(client, ''), 'SERVING', 'readiness does not include the custom group')
+})

@@ -251,3 +251,34 @@ t.test('a peer that is installed but broken fails with its own error', async t =
   thrown = 'a string'
   await t.rejects(async () => { await Fastify().register(healthPlugin, { metrics: true }) }, 'a thrown string is passed on')
 })
+
+t.test('custom groups: in each check\'s groups attribute, and a status gauge of their own', async t => {
+  const { app, reader } = await build(t, { groups: { payments: {} } })
+  let psp = true
+  app.addReadyCheck('db', () => true, { groups: ['payments'] })
+  app.addCheck('psp', () => psp, { groups: ['payments'] })
+  app.addCheck('fraud', () => false, { groups: ['payments'], critical: false })
+  await app.ready()
+  await app.health.run('payments')
+  await app.inject('/health/ready')
+  let metrics = await collect(reader)
+  t.same(points(metrics, 'health.check.status').map(p => [p.attributes['health.check.name'], p.attributes['health.check.groups'], p.value]),
+    [['db', 'ready,payments', 1], ['psp', 'payments', 1], ['fraud', 'payments', 0]])
+  t.same(gauge(metrics, 'health.group.status', 'health.group.name'), { health: 1, ready: 1, startup: 1, payments: 1 }, 'a non-critical check does not fail its group')
+  psp = false
+  await app.health.run('payments')
+  metrics = await collect(reader)
+  t.same(gauge(metrics, 'health.group.status', 'health.group.name'), { health: 1, ready: 1, startup: 1, payments: 0 })
+  t.same(points(metrics, 'health.check.runs').filter(p => p.attributes['health.check.name'] === 'db').map(p => p.value), [3], 'three evaluations (payments, ready, payments), three runs: one series for a check in two groups')
+})
+
+t.test('a check held back by a dependency counts as skipped, and its gauge is 0', async t => {
+  const { app, reader } = await build(t)
+  app.addReadyCheck('db', () => false)
+  app.addReadyCheck('migrations', () => true, { dependsOn: ['db'] })
+  await app.ready()
+  await app.inject('/health/ready')
+  const metrics = await collect(reader)
+  t.same(gauge(metrics, 'health.check.status', 'health.check.name'), { db: 0, migrations: 0 })
+  t.same(points(metrics, 'health.check.runs').map(p => [p.attributes['health.check.name'], p.attributes['health.check.outcome']]), [['db', 'fail'], ['migrations', 'skipped']])
+})

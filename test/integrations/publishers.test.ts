@@ -238,3 +238,13 @@ t.test('background results are read as they are: publishing runs no background c
   t.equal(calls.length, 6)
   t.equal(runs, 1, 'only the scheduler ran the check')
 })
+
+t.test('a publisher of a custom group gets that group\'s report', async t => {
+  const { app } = await buildApp(t, { groups: { payments: {} } })
+  app.addCheck('psp', () => false, { groups: ['payments'] })
+  const { calls, publish } = recorder()
+  app.health.addPublisher(publish, { interval: 1000, group: 'payments' })
+  await app.ready()
+  await new Promise(resolve => setImmediate(resolve))
+  t.match(calls[0], { context: { group: 'payments', passing: false }, report: { checks: { psp: { status: 'fail' } } } })
+})
