@@ -64,7 +64,7 @@ t.test('HealthListRequest is empty; HealthListResponse is a map of entries', asy
   const oddDecoded = decodeListResponse(odd)
   t.ok(Object.hasOwn(oddDecoded.statuses, '__proto__'))
   t.same(Object.getPrototypeOf(oddDecoded.statuses), Object.prototype)
-  t.same(oddDecoded.statuses.__proto__, { status: 0 })
+  t.same(Object.getOwnPropertyDescriptor(oddDecoded.statuses, '__proto__')?.value, { status: 0 })
 })
 
 t.test('unknown fields of every wire type are skipped', async t => {
