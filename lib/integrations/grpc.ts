@@ -23,20 +23,23 @@ const BUILT_IN_GROUPS = new Set(Object.values(BUILT_IN))
 /** `List` answers RESOURCE_EXHAUSTED past this many services, as the proto says. */
 const MAX_LIST = 100
 
-const method = <Req, Res>(name: string, responseStream: boolean,
-  request: [(value: Req) => Buffer, (buffer: Buffer) => Req], response: [(value: Res) => Buffer, (buffer: Buffer) => Res]): Grpc.MethodDefinition<Req, Res> => ({
-  path: `/grpc.health.v1.Health/${name}`,
-  requestStream: false,
-  responseStream,
-  requestSerialize: request[0],
-  requestDeserialize: request[1],
-  responseSerialize: response[0],
-  responseDeserialize: response[1],
-  originalName: name[0].toLowerCase() + name.slice(1)
-})
+type Codec<T> = [(value: T) => Buffer, (buffer: Buffer) => T]
 
-const checkRequest: [typeof encodeCheckRequest, typeof decodeCheckRequest] = [encodeCheckRequest, decodeCheckRequest]
-const checkResponse: [typeof encodeCheckResponse, typeof decodeCheckResponse] = [encodeCheckResponse, decodeCheckResponse]
+function method<Req, Res> (name: string, responseStream: boolean, request: Codec<Req>, response: Codec<Res>): Grpc.MethodDefinition<Req, Res> {
+  return {
+    path: `/grpc.health.v1.Health/${name}`,
+    requestStream: false,
+    responseStream,
+    requestSerialize: request[0],
+    requestDeserialize: request[1],
+    responseSerialize: response[0],
+    responseDeserialize: response[1],
+    originalName: name[0].toLowerCase() + name.slice(1)
+  }
+}
+
+const checkRequest: Codec<HealthCheckRequest> = [encodeCheckRequest, decodeCheckRequest]
+const checkResponse: Codec<HealthCheckResponse> = [encodeCheckResponse, decodeCheckResponse]
 
 /** The service definition, for `server.addService()` and for a client made with `makeGenericClientConstructor()`. */
 export const healthDefinition = {
