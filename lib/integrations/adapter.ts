@@ -4,7 +4,7 @@ import { FST_HEALTH_INVALID_OPTION, FST_HEALTH_UNKNOWN_GROUP } from '../errors'
 import type { CheckResult, CheckStatus } from '../formats/schema'
 import { internals, type Internals } from '../internals'
 import type { CheckState } from '../registry/check-state'
-import { type CheckView, type HealthSource, type Observation, passing, type RunOutcome } from './source'
+import { type CheckView, type HealthSource, type Observation, passing, type RunResult } from './source'
 
 /**
  * The one place that maps the plugin's internals onto `HealthSource`: the registry's check states and listeners,
@@ -41,13 +41,24 @@ function statusOf (state: CheckState, now: number): CheckStatus | null {
 const view = (state: CheckState, now: number): CheckView =>
   ({ name: state.name, groups: state.groups, critical: state.critical, status: statusOf(state, now) })
 
-function outcomeOf (state: CheckState, result: CheckResult): RunOutcome {
+function outcomeOf (state: CheckState, result: CheckResult): RunResult {
   return result.status === 'error' && result.error === state.timeoutMessage ? 'timeout' : result.status
 }
 
 function build ({ registry, groups, availability, opts, statusLog }: Internals, log: FastifyBaseLogger): HealthSource {
   let closed = false
   statusLog.listen({ close: () => { closed = true } })
+  // Status changes, the app's own and the shutdown included, and skipped evaluations (which are no status change,
+  // yet a group with a skipped check does not pass): one subscription each, shared by every listener.
+  const changeListeners = new Set<() => void>()
+  // On a later microtask: the app's own votes report their change before they take effect.
+  const changed = (): void => { queueMicrotask(() => { for (const listener of changeListeners) listener() }) }
+  let subscribed = false
+  const subscribe = (): void => {
+    subscribed = true
+    statusLog.listen({ change: changed, shutdown: changed })
+    registry.onObservation((_state, entry) => { if (entry.status === 'skipped' && changeListeners.size > 0) changed() })
+  }
   return {
     log,
     timeout: opts.timeout,
@@ -78,9 +89,9 @@ function build ({ registry, groups, availability, opts, statusLog }: Internals, 
       return { passing: outcome.code === 200, report: outcome.report }
     },
     onChange (listener) {
-      // On a later microtask: the app's own votes report their change before they take effect.
-      const later = (): void => { queueMicrotask(listener) }
-      return statusLog.listen({ change: later, shutdown: later })
+      if (!subscribed) subscribe()
+      changeListeners.add(listener)
+      return () => { changeListeners.delete(listener) }
     },
     onObservation (listener) {
       // The registry keeps its listeners for good: this one goes quiet once the app closes or it is unsubscribed.

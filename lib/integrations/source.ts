@@ -49,12 +49,12 @@ export interface CheckView {
 }
 
 /** How one run of a check ended. */
-export type RunOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'timeout' | 'skipped'
+export type RunResult = 'pass' | 'warn' | 'fail' | 'error' | 'timeout' | 'skipped'
 
 /** One run of a check. */
 export interface Observation {
   readonly check: CheckView
-  readonly outcome: RunOutcome
+  readonly outcome: RunResult
   /** Milliseconds. */
   readonly duration: number
 }

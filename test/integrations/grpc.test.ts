@@ -239,3 +239,17 @@ t.test('a custom group is a service by its name: Check, List and Watch', async t
   t.same(await payments.next(2), ['SERVING', 'NOT_SERVING'])
   t.equal(await check(client, ''), 'SERVING', 'readiness does not include the custom group')
 })
+
+t.test('a Watch hears a check held back by its dependency (skipped), which is no status change', async t => {
+  let db = true
+  const { app, client } = await serve(t, { groups: { payments: {} } }, app => {
+    app.addReadyCheck('db', () => db, { critical: false })
+    app.addCheck('psp', () => true, { groups: ['payments'], dependsOn: ['db'] })
+  })
+  const payments = watch(t, client, 'payments')
+  t.same(await payments.next(1), ['SERVING'])
+  db = false
+  await app.inject('/health/ready')
+  await app.health.run('payments')
+  t.same(await payments.next(2), ['SERVING', 'NOT_SERVING'], 'psp skipped: the group does not pass')
+})
