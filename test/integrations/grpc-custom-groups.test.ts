@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
-import { healthServiceOf } from '../../lib/integrations/grpc'
+import { healthServiceOf } from '../../lib/integrations/grpc-service'
 import type { HealthSource } from '../../lib/integrations/source'
 
 // Custom groups through the service's narrow source: a fake one, whose groups and statuses the test sets, served to a
