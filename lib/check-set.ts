@@ -3,6 +3,7 @@ import { CheckState } from './check-state'
 import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_INVALID_CHECK, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALTH_REENTRANT_RUN } from './errors'
 import { type CheckDefaults, normaliseCheckOptions } from './options'
 import { PendingChecks } from './pending-checks'
+import { counts } from './registry/impact'
 import { runCheck } from './run-check'
 import type { CheckResult, CheckStatus, HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import type { StatusLog } from './status-log'
@@ -257,7 +258,7 @@ export class CheckSet {
         this.#observe(state, observation)
         entry = state.entry as CheckResult
       }
-      if (!passing(entry.status) && (state.critical || selection.single !== null)) ok = false
+      if (!passing(entry.status) && (selection.single !== null || counts(state, Date.now()))) ok = false
       // `__proto__` would set the prototype instead of adding a key.
       if (state.name === '__proto__') Object.defineProperty(checks, state.name, { value: entry, enumerable: true, writable: true, configurable: true })
       else checks[state.name] = entry

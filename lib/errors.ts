@@ -46,3 +46,19 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'FST_HEALTH_ALREADY_REGISTERED',
   'fastify-health: %s'
 )
+
+/** A route's `config.health.requires` names a check that is not registered. */
+export const FST_HEALTH_UNKNOWN_CHECK = createError<'FST_HEALTH_UNKNOWN_CHECK', [string]>(
+  'FST_HEALTH_UNKNOWN_CHECK',
+  'fastify-health: %s'
+)
+
+/**
+ * A route that requires checks was asked while one of them is failing: the route answers 503 (with `Retry-After`)
+ * through the app's error handling, before its handler runs.
+ */
+export const FST_HEALTH_DEPENDENCY_UNAVAILABLE = createError<'FST_HEALTH_DEPENDENCY_UNAVAILABLE', [string]>(
+  'FST_HEALTH_DEPENDENCY_UNAVAILABLE',
+  'fastify-health: %s',
+  503
+)

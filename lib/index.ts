@@ -41,6 +41,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on the probe routes (`'health'`, `'ready'` or `'startup'`), so that an auth hook can let probes through. */
     healthProbe?: types.CheckKind
+    /** The checks this route needs: while one of them fails, the route answers 503 with `Retry-After`. */
+    health?: types.RouteHealthConfig
   }
 }
 
@@ -57,6 +59,11 @@ declare namespace healthPlugin {
   export type StartupReport = schemas.StartupReport
   export type CheckOptions = types.CheckOptions
   export type CheckKind = types.CheckKind
+  export type CheckImpact = types.CheckImpact
+  export type RouteHealthConfig = types.RouteHealthConfig
+  export type KubernetesProbesOptions = types.KubernetesProbesOptions
+  export type KubernetesProbe = types.KubernetesProbe
+  export type KubernetesProbes = types.KubernetesProbes
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
@@ -74,6 +81,8 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
+healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -87,4 +96,6 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
+module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 export = healthPlugin

@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
-import type { CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
+import type { CheckImpact, CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
 import { editDistance } from './edit-distance'
 
 export const DEFAULT_TIMEOUT = 800
@@ -54,12 +54,14 @@ export interface NormalisedCheckOptions {
   failureThreshold: number
   successThreshold: number
   maxInterval: number | null
+  impact: CheckImpact
+  fleetGrace: number | null
 }
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
   'service', 'openapi']
-const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
+const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval', 'impact', 'fleetGrace']
 const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
 
 /** The known key closest to a misspelt one, if any is close enough to be what was meant. */
@@ -250,6 +252,7 @@ export function normaliseCheckOptions (method: string, name: string, options: Ch
   const staleAfter = opts.staleAfter === undefined ? Math.min(MAX_DELAY, 2 * (interval ?? 0) + timeout) : timerMs(subject('staleAfter'), opts.staleAfter)
   const maxInterval = opts.maxInterval === undefined ? null : timerMs(subject('maxInterval'), opts.maxInterval)
   if (maxInterval !== null && maxInterval < (interval as number)) throw invalid(subject('maxInterval'), `at least "interval" (${interval as number} ms)`, maxInterval)
+  const { impact, fleetGrace } = impactOptions(subject, opts.impact, opts.fleetGrace)
   return {
     timeout,
     critical: opts.critical !== false,
@@ -257,6 +260,15 @@ export function normaliseCheckOptions (method: string, name: string, options: Ch
     staleAfter,
     failureThreshold: opts.failureThreshold === undefined ? defaults.failureThreshold : positiveInteger(subject('failureThreshold'), opts.failureThreshold),
     successThreshold: opts.successThreshold === undefined ? defaults.successThreshold : positiveInteger(subject('successThreshold'), opts.successThreshold),
-    maxInterval
+    maxInterval,
+    impact,
+    fleetGrace
   }
+}
+
+function impactOptions (subject: (key: string) => string, impact: unknown, fleetGrace: unknown): { impact: CheckImpact, fleetGrace: number | null } {
+  if (impact !== undefined && impact !== 'instance' && impact !== 'fleet') throw invalid(subject('impact'), '"instance" or "fleet"', impact)
+  if (fleetGrace === undefined) return { impact: impact ?? 'instance', fleetGrace: null }
+  if (impact !== 'fleet') throw invalid(subject('fleetGrace'), 'set only together with impact: "fleet"', fleetGrace)
+  return { impact, fleetGrace: timerMs(subject('fleetGrace'), fleetGrace) }
 }

@@ -5,7 +5,11 @@ import { CheckSet } from './check-set'
 import { FST_HEALTH_ALREADY_REGISTERED } from './errors'
 import type { HealthReport, ReadyReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
-import { normaliseOptions } from './options'
+import { installGate } from './http/gate'
+import { kubernetesProbes } from './kubernetes-probes'
+import { lintLiveness } from './liveness-lint'
+import { DEFAULT_SHUTDOWN_DELAY, normaliseOptions } from './options'
+import { gateSource, livenessChecks, probeInputs } from './registry/adapter'
 import { addRoutes } from './routes'
 import { StatusLog } from './status-log'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
@@ -53,8 +57,10 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     setReady: availability.setReady,
     setLive: availability.setLive,
     whenStarted: availability.whenStarted,
-    shutdown: availability.shutdown
+    shutdown: availability.shutdown,
+    kubernetesProbes: (probeOptions: unknown) => kubernetesProbes(probeInputs(sets, opts, opts.gracefulShutdown?.delay ?? DEFAULT_SHUTDOWN_DELAY), probeOptions)
   })
+  installGate(app, gateSource(sets), opts)
 
   const routeContext = { availability, opts }
   addRoutes(app, 'health', opts.path, { ...routeContext, set: sets.health })
@@ -62,6 +68,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   addRoutes(app, 'startup', opts.startupPath, { ...routeContext, set: sets.startup })
 
   app.addHook('onReady', (done) => {
+    lintLiveness(app.log, livenessChecks(sets))
     for (const set of Object.values(sets)) set.startScheduling()
     availability.ready()
     done()

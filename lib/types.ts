@@ -79,6 +79,63 @@ export interface CheckOptions {
    * Default: none (no back-off).
    */
   maxInterval?: number
+  /**
+   * `'fleet'`: every instance shares what this check watches (a database, a third-party API), so taking this instance
+   * out of rotation or restarting it cannot help. While it fails, liveness and readiness keep their status as if it
+   * were non-critical, its entry says `"impact":"fleet"`, and routes that require it (`config.health.requires`)
+   * answer 503. `'instance'`: a failure is this instance's own.
+   * Default: `'instance'`.
+   */
+  impact?: CheckImpact
+  /**
+   * With `impact: 'fleet'`: after failing for longer than this many ms the check counts as critical again (the
+   * dependency may be fine and this instance cut off from it).
+   * Default: none (never critical while it fails).
+   */
+  fleetGrace?: number
+}
+
+/** Who shares a check's dependency: this instance alone (`instance`) or every instance (`fleet`). */
+export type CheckImpact = 'instance' | 'fleet'
+
+/** `config.health` of a route: the checks it needs. */
+export interface RouteHealthConfig {
+  /**
+   * Names of checks (of any kind) this route needs. While the effective status of one of them is neither `pass` nor
+   * `warn`, the route answers 503 with `Retry-After` before its handler runs, through the app's error handling
+   * (`FST_HEALTH_DEPENDENCY_UNAVAILABLE`). The route reads the checks' latest results: it never runs a check or
+   * waits, and a check without a result yet lets requests through. A name that is not registered fails `app.ready()`.
+   */
+  requires: readonly string[]
+  /**
+   * Seconds for `Retry-After` when a failing required check runs on demand (has no `interval`). A positive number,
+   * rounded up to whole seconds.
+   * Default: `5`.
+   */
+  retryAfter?: number
+}
+
+/** Options of `app.health.kubernetesProbes()`. */
+export interface KubernetesProbesOptions {
+  /** The container port (a number) or its name, as the probes' `httpGet.port`. Required. */
+  port: number | string
+}
+
+/** One probe of a Kubernetes container, as `kubernetesProbes()` returns it. */
+export interface KubernetesProbe {
+  httpGet: { path: string, port: number | string }
+  periodSeconds: number
+  timeoutSeconds: number
+  failureThreshold: number
+  successThreshold?: number
+}
+
+/** The probes and grace period that fit the app's options, to copy into a container spec. */
+export interface KubernetesProbes {
+  startupProbe: KubernetesProbe
+  livenessProbe: KubernetesProbe
+  readinessProbe: KubernetesProbe
+  terminationGracePeriodSeconds: number
 }
 
 /** The kind of a check or a route: liveness (`health`), readiness (`ready`) or startup (`startup`). */
@@ -159,6 +216,12 @@ export interface HealthControls {
    * the app closes after `delay` ms, and the promise resolves when it has closed. Later calls return the same promise.
    */
   shutdown: (options?: ShutdownOptions) => Promise<void>
+  /**
+   * Probe settings derived from the app's options and the checks registered so far (call it after adding them):
+   * paths with the prefix, `timeoutSeconds` above the slowest on-demand check of each probe, a readiness period that
+   * fits inside the shutdown delay, and a `terminationGracePeriodSeconds` that covers the delay and `closeTimeout`.
+   */
+  kubernetesProbes: (options: KubernetesProbesOptions) => KubernetesProbes
 }
 
 /** Options of `openapi`. */

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { markRemote } from './remote'
 import { optionsObject } from './validate'
 
 /** Options of `http()`. */
@@ -151,12 +152,12 @@ export function http (url: string | URL, options?: HttpCheckOptions): (context: 
   }
   const expected = statuses === null ? '2xx' : statuses.join(' or ')
 
-  return async function httpCheck ({ signal }) {
+  return markRemote(async function httpCheck ({ signal }: HealthCheckContext): Promise<CheckOutcome> {
     signal.throwIfAborted()
     const start = performance.now()
     const status = await statusOf(target, method, headers, signal)
     const observed = { observedValue: elapsedMs(start), observedUnit: 'ms' }
     const ok = statuses === null ? status >= 200 && status <= 299 : statuses.includes(status)
     return ok ? { status: 'pass', ...observed } : { status: 'fail', output: `status ${status}, expected ${expected}`, ...observed }
-  }
+  }, 'http')
 }
