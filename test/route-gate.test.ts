@@ -225,7 +225,7 @@ t.test('an unknown name fails app.ready(), naming the route and the name, with a
   const { app } = await buildApp(t)
   app.addReadyCheck('database', () => true)
   app.post('/orders', { config: { health: { requires: ['databse'] } } }, async () => 'ok')
-  await t.rejects(app.ready(), {
+  await t.rejects(async () => { await app.ready() }, {
     code: 'FST_HEALTH_UNKNOWN_CHECK',
     message: 'fastify-health: route POST /orders config.health.requires names "databse", which is not a registered check (did you mean "database"?)'
   })
@@ -248,7 +248,7 @@ t.test('names of any kind: liveness, readiness and startup checks, and a name us
   app.get('/a', { config: { health: { requires: ['event_loop', 'migrations'] } } }, async () => 'ok')
   app.get('/b', { config: { health: { requires: ['shared'] } } }, async () => 'ok')
   app.get('/c', { config: { health: { requires: ['migration'] } } }, async () => 'ok')
-  await t.rejects(app.ready(), { message: /names "migration", which is not a registered check \(did you mean "migrations"\?\)/ }, 'startup names are suggested too')
+  await t.rejects(async () => { await app.ready() }, { message: /names "migration", which is not a registered check \(did you mean "migrations"\?\)/ }, 'startup names are suggested too')
 
   const second = await buildApp(t)
   second.app.addHealthCheck('event_loop', live.fn, { interval: 1000 })
