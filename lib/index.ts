@@ -41,7 +41,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on the probe routes (`'health'`, `'ready'` or `'startup'`), so that an auth hook can let probes through. */
     healthProbe?: types.CheckKind
-    /** The checks this route needs: while one of them fails, the route answers 503 with `Retry-After`. */
+    /**
+     * The checks this route needs (`{ requires, retryAfter? }`): while one of them fails, the route answers 503 with
+     * `Retry-After` before its handler. For routes registered after the plugin, in its context and below.
+     * Default: none (the route is not gated and gets no hook).
+     */
     health?: types.RouteHealthConfig
   }
 }
