@@ -79,11 +79,12 @@ t.test('liveness too; on-demand fleet checks; a non-critical fleet check never c
 
 t.test('a stale fleet entry is marked too', async t => {
   const { app } = await buildApp(t)
-  let calls = 0
-  app.addReadyCheck('payments', () => ++calls === 1 ? true : new Promise<boolean>(() => {}), { interval: 1000, staleAfter: 1500, timeout: 60_000, impact: 'fleet' })
-  const clock = fakeClock(t)
+  app.addReadyCheck('payments', () => true, { interval: 20, timeout: 10, impact: 'fleet' })
   await app.ready()
-  await clock.tickAsync(1600)
+  await app.inject('/health/ready')
+  // Real time is the subject: a blocked event loop keeps the scheduler from producing results (staleAfter 50 ms).
+  const end = performance.now() + 250
+  while (performance.now() < end) { /* busy */ }
   const entry = (await app.inject('/health/ready')).json().checks.payments
   t.match(entry, { status: 'error', error: /^stale/, impact: 'fleet' })
 })
@@ -103,4 +104,13 @@ t.test('impact and fleetGrace are validated', async t => {
   }
   app.addReadyCheck('ok', () => true, { impact: 'instance' })
   t.equal((await app.inject('/health/ready')).body.includes('impact'), false, 'impact: "instance" is the default answer')
+})
+
+t.test('the same function with different impacts in two probes is two checks', async t => {
+  const { app } = await buildApp(t)
+  const fn = (): boolean => false
+  app.addHealthCheck('api', fn, { impact: 'fleet' })
+  app.addReadyCheck('api', fn)
+  t.equal((await app.inject('/health')).statusCode, 200, 'liveness: the fleet one')
+  t.equal((await app.inject('/health/ready')).statusCode, 503, 'readiness: the instance one')
 })

@@ -353,3 +353,24 @@ t.test('a bad config.health is rejected when the route is registered', async t =
   }
   t.throws(() => app.route({ method: ['GET', 'POST'], url: '/m', config: { health: {} } as never, handler: async () => 'ok' }), new FST_HEALTH_INVALID_OPTION('route GET,POST /m config.health.requires must be a non-empty array of check names, received undefined'))
 })
+
+t.test('a group-only check can be required, and a skipped check (its dependency failing) gates', async t => {
+  const { app } = await buildApp(t, { groups: { payments: {} } })
+  let db = true
+  app.addReadyCheck('db', () => db, { interval: 1000 })
+  app.addCheck('stripe', () => true, { groups: ['payments'], interval: 1000 })
+  app.addCheck('ledger', () => true, { groups: ['payments'], interval: 1000, dependsOn: ['db'] })
+  app.get('/pay', { config: { health: { requires: ['stripe'] } } }, async () => 'ok')
+  app.get('/ledger', { config: { health: { requires: ['ledger'] } } }, async () => 'ok')
+  const clock = fakeClock(t)
+  await app.ready()
+  await clock.tickAsync(0)
+  t.equal((await app.inject('/pay')).statusCode, 200, 'a group-only check, passing: through')
+  t.equal((await app.inject('/ledger')).statusCode, 200)
+  db = false
+  await clock.tickAsync(1000)
+  const res = await app.inject('/ledger')
+  t.equal(res.statusCode, 503, 'skipped while its dependency fails: gated')
+  t.equal(res.json().message, 'fastify-health: required check failing: "ledger" (skipped)')
+  t.equal((await app.inject('/pay')).statusCode, 200)
+})
