@@ -91,6 +91,8 @@ export class Groups {
   }
 
   #join (group: Group, state: CheckState, method: string): void {
+    // Listed twice while waiting: by the same check registered in two probes.
+    if (group.state(state.name) === state) return
     group.accepts(state, method)
     group.add(state)
     state.groups.push(group.name)
