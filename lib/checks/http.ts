@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { refusedOutcome } from './refused'
 import { optionsObject } from './validate'
 
 /** Options of `http()`. */
@@ -135,8 +136,10 @@ async function statusOf (url: URL, method: string, headers: Record<string, strin
  * It resolves `{ status: 'pass', observedValue, observedUnit: 'ms' }` for an expected status, where `observedValue`
  * is the time from sending the request to receiving the response's head. For another status it resolves
  * `{ status: 'fail', output }` with the same figures and a reason such as `status 503, expected 2xx` or
- * `status 302, expected 200 or 204`. A request that fails rejects with the system's message, e.g.
- * `connect ECONNREFUSED 127.0.0.1:8080`; an aborted one rejects with the signal's reason.
+ * `status 302, expected 200 or 204`. A refused connection (nothing listens) resolves `{ status: 'fail' }` too, with
+ * the system's message as `output` (`connect ECONNREFUSED 127.0.0.1:8080`). Any other failed request rejects (the
+ * check reports `error`) with the system's message, e.g. `getaddrinfo ENOTFOUND api.internal`; an aborted one
+ * rejects with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad URL or option.
  */
@@ -154,7 +157,14 @@ export function http (url: string | URL, options?: HttpCheckOptions): (context: 
   return async function httpCheck ({ signal }) {
     signal.throwIfAborted()
     const start = performance.now()
-    const status = await statusOf(target, method, headers, signal)
+    let status: number
+    try {
+      status = await statusOf(target, method, headers, signal)
+    } catch (err) {
+      const refused = refusedOutcome(err, start)
+      if (refused === null) throw err
+      return refused
+    }
     const observed = { observedValue: elapsedMs(start), observedUnit: 'ms' }
     const ok = statuses === null ? status >= 200 && status <= 299 : statuses.includes(status)
     return ok ? { status: 'pass', ...observed } : { status: 'fail', output: `status ${status}, expected ${expected}`, ...observed }

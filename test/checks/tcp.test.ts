@@ -44,9 +44,11 @@ t.test('passes with the connect time when the port accepts a connection, and clo
   t.equal(connections(), 2, 'the server closed with no connection left open (no new one either)')
 })
 
-t.test('a refused connection rejects with the system message', async t => {
+t.test('a refused connection fails with the system message as output and the time to the refusal', async t => {
   const port = await freePort()
-  await t.rejects(tcp({ host: '127.0.0.1', port })(context()), { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:${port}` })
+  const outcome = await tcp({ host: '127.0.0.1', port })(context())
+  t.same(Object.keys(outcome).sort(), ['observedUnit', 'observedValue', 'output', 'status'])
+  t.match(outcome, { status: 'fail', output: `connect ECONNREFUSED 127.0.0.1:${port}`, observedValue: Number, observedUnit: 'ms' })
 })
 
 t.test('an unknown host rejects with the resolver message', async t => {
