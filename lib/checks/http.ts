@@ -2,6 +2,7 @@ import { request as httpRequest, validateHeaderName, validateHeaderValue, type I
 import { request as httpsRequest } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
+import { redactUrl } from '../redact-url'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
 import { refusedOutcome } from './refused'
@@ -78,14 +79,6 @@ function requestHeaders (value: unknown): Record<string, string> {
   return headers
 }
 
-/**
- * A URL as shown in an error: whatever stands between the scheme and the last `@` is replaced by `***`, so that a
- * password is never echoed, even from a string too malformed to tell where its credentials end.
- */
-function redact (value: string): string {
-  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)?[\s\S]*@/, '$1***@')
-}
-
 /** The URL to request, without its credentials, and the `authorization` header they stand for (as curl sends them). */
 function parseUrl (value: unknown): { url: URL, authorization: string | undefined } {
   if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', EXPECTED_URL, value)
@@ -93,15 +86,15 @@ function parseUrl (value: unknown): { url: URL, authorization: string | undefine
   try {
     url = new URL(value)
   } catch {
-    throw invalid('http argument "url"', EXPECTED_URL, redact(String(value)))
+    throw invalid('http argument "url"', EXPECTED_URL, redactUrl(String(value)))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redact(url.href))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redactUrl(url.href))
   if (url.username === '' && url.password === '') return { url, authorization: undefined }
   let credentials: string
   try {
     credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
   } catch {
-    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redact(url.href))
+    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redactUrl(url.href))
   }
   url.username = ''
   url.password = ''
