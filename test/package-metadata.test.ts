@@ -32,3 +32,17 @@ t.test('no lifecycle script runs when the package is installed', async t => {
     t.notOk(Object.hasOwn(pkg.scripts, name), `no ${name} script`)
   }
 })
+
+t.test('every subpath export has a typesVersions entry, for TypeScript resolving as node10 (no exports)', async t => {
+  const exports = pkg.exports as Record<string, { types?: string } | string>
+  const map = (pkg.typesVersions as Record<string, Record<string, string[]>>)['*']
+  const subpaths = Object.keys(exports).filter(key => key !== '.' && key !== './package.json')
+  t.ok(subpaths.length > 0, 'the package has subpath exports')
+  for (const key of subpaths) {
+    const types = (exports[key] as { types: string }).types
+    t.match(types, /\.d\.ts$/, `${key} declares its types`)
+    t.same(map[key.slice(2)], [types], `${key} maps to the same declaration file`)
+  }
+  t.same(Object.keys(map).sort(), subpaths.map(key => key.slice(2)).sort(), 'no entry for a subpath that is not exported')
+  t.match(pkg.scripts.lint, /attw --pack(?! --profile)/, 'lint checks the tarball under every resolution')
+})
