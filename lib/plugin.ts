@@ -3,7 +3,7 @@ import { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import { CheckSet } from './check-set'
 import { FST_HEALTH_ALREADY_REGISTERED } from './errors'
-import type { HealthReport, ReadyReport } from './formats/schema'
+import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
 import { normaliseOptions } from './options'
 import { addRoutes } from './routes'
@@ -17,7 +17,7 @@ const callClose = (fn: HealthCheckFn): unknown => (fn.close as () => unknown)()
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: Record<string, unknown>): Promise<void> {
   if (app.hasDecorator('addHealthCheck')) {
-    throw new FST_HEALTH_ALREADY_REGISTERED('fastify-health is already registered in this context; register it once, or in sibling contexts with different paths')
+    throw new FST_HEALTH_ALREADY_REGISTERED('the plugin is already registered in this context; register it once, or in sibling contexts with different paths')
   }
   const opts = normaliseOptions(options)
   const statusLog = new StatusLog(app.log, opts.onStatusChange, opts.timeout)
@@ -48,6 +48,9 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
   app.decorate('runReadyChecks', async function runReadyChecks (): Promise<ReadyReport> {
     return (await availability.answer('ready')).report as ReadyReport
+  })
+  app.decorate('runStartupChecks', async function runStartupChecks (): Promise<StartupReport> {
+    return (await availability.answer('startup')).report as StartupReport
   })
   app.decorate('health', {
     setReady: availability.setReady,
