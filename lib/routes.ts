@@ -3,6 +3,7 @@ import type { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import type { CheckSet, RunOutcome, Selection } from './check-set'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from './formats/health-json'
+import { checkQuerystring, documentOnly, probeQuerystring, probeResponses } from './formats/openapi'
 import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from './formats/schema'
 import { verboseText } from './formats/verbose'
 import type { NormalisedOptions } from './options'
@@ -143,13 +144,14 @@ export function addRoutes (app: FastifyInstance, kind: CheckKind, url: string, c
   const common = {
     logLevel: opts.logLevel,
     config: { healthProbe: kind },
+    validatorCompiler: documentOnly,
     schema: {
       tags: opts.openapi.tags,
       ...(opts.openapi.hide ? { hide: true } : {}),
-      response: { 200: schema, 503: schema }
+      response: probeResponses(schema)
     }
   }
-  app.route({ ...common, method: 'GET', url, schema: { ...common.schema, summary }, handler: probeHandler(context) })
+  app.route({ ...common, method: 'GET', url, schema: { ...common.schema, summary, querystring: probeQuerystring }, handler: probeHandler(context) })
   // Under `/` a parametric route would take every one-segment path of the app.
   if (url === '/') return
   app.route({
@@ -159,6 +161,7 @@ export function addRoutes (app: FastifyInstance, kind: CheckKind, url: string, c
     schema: {
       ...common.schema,
       summary: `${summary}: one check`,
+      querystring: checkQuerystring,
       params: { type: 'object', properties: { name: { type: 'string', description: 'The check\'s name' } }, required: ['name'] }
     },
     handler: checkHandler(context)
