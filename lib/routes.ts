@@ -4,6 +4,7 @@ import { contain, logThrown } from './callbacks'
 import type { CheckSet, RunOutcome, Selection } from './check-set'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from './formats/health-json'
 import { checkQuerystring, documentOnly, probeQuerystring, probeResponses } from './formats/openapi'
+import { isVerbose } from './formats/query'
 import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from './formats/schema'
 import { verboseText } from './formats/verbose'
 import type { NormalisedOptions } from './options'
@@ -61,7 +62,7 @@ function send (ctx: Context, request: FastifyRequest, reply: FastifyReply, outco
     const text = healthJson(outcome, details, ctx.opts.service)
     return reply.code(outcome.code).type(HEALTH_JSON).serializer(identity).send(text)
   }
-  if (details && (request.query as Record<string, unknown>).verbose !== undefined) {
+  if (details && isVerbose(request.query)) {
     return reply.code(outcome.code).type('text/plain; charset=utf-8').serializer(identity).send(verboseText(ctx.kind, outcome))
   }
   reply.code(outcome.code)
