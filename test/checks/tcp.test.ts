@@ -74,7 +74,7 @@ t.test('validates its options at once', async t => {
   const bad: Array<[unknown, RegExp]> = [
     [undefined, /^fastify-health: tcp option "host" must be a non-empty string, received undefined/],
     ['db:5432', /^fastify-health: tcp options must be an object with the keys host, port, received "db:5432"$/],
-    [{ host: 'db', port: 5432, timeout: 1 }, /tcp options must be .* \(unknown key "timeout"\)/],
+    [{ host: 'db', port: 5432, timeout: 1 }, /tcp options has an unknown key "timeout"; known keys: host, port$/],
     [{ host: '', port: 5432 }, /^fastify-health: tcp option "host" must be a non-empty string, received ""$/],
     [{ host: 5432 }, /tcp option "host" must be a non-empty string, received number 5432$/],
     [{ host: 'db' }, /^fastify-health: tcp option "port" must be an integer from 1 to 65535, received undefined/],
