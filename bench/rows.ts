@@ -23,6 +23,8 @@ export interface Row {
    * BACKGROUND_MAX_CALLS_PER_SEC, the build ignored the option and the row is reported as not available.
    */
   background?: boolean
+  /** The paths the load generator asks for in turn, instead of `/health` alone. */
+  paths?: readonly string[]
 }
 
 export const FLOOR = 'floor'
@@ -35,6 +37,8 @@ export const ROWS: Row[] = [
   { name: 'fh-3-async', label: 'fastify-health, 3 async checks', target: { maxRatio: 1.15 } },
   { name: 'fh-interval', label: 'fastify-health, 3 checks × 20 ms, `interval: 1000`', target: { maxRatio: 1.03 }, background: true },
   { name: 'fh-cache', label: 'fastify-health, 3 checks × 20 ms, `cacheTtl: 60000`', target: { maxRatio: 1.03 } },
+  { name: 'fh-1-slow', label: 'fastify-health, 1 check × 20 ms on `/health`', note: 'reference of fh-groups: its check calls/s' },
+  { name: 'fh-groups', label: 'the same check in liveness, readiness and a custom group, the three paths in turn', note: 'check calls/s as fh-1-slow: one run for every group', paths: ['/health', '/health/ready', '/health/group/payments'] },
   { name: 'fh-1000-sync', label: 'fastify-health, 1,000 sync checks', note: 'compare µs/req across builds' },
   { name: 'route-plain', label: 'an app route beside fastify-health, no `requires`', note: 'reference of route-requires' },
   { name: 'route-requires', label: 'the same route with `config.health.requires`, its check passing', target: { maxRatio: 1.03, against: 'route-plain' } },

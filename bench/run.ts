@@ -127,7 +127,7 @@ function order<T> (rows: T[], round: number): T[] {
 /** One measured run: the server's CPU time and check calls across a load of `duration` seconds. */
 async function measure (server: Server, round: number, replica: number, duration: number, connections: number): Promise<Sample> {
   const before = await server.usage()
-  const result = await load(server.url, duration, connections)
+  const result = await load(server.url, duration, connections, ROWS.find(r => r.name === server.row)?.paths)
   const after = await server.usage()
   const user = after.cpu.user - before.cpu.user
   const system = after.cpu.system - before.cpu.system

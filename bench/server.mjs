@@ -125,6 +125,16 @@ const rows = {
   'fh-3-async': fh(times(3, asyncPass)),
   'fh-interval': fh(times(3, slowPass(20)), {}, { interval: 1000 }),
   'fh-cache': fh(times(3, slowPass(20)), { cacheTtl: 60_000 }),
+  'fh-1-slow': fh([slowPass(20)]),
+  // One function under one name in both probes and a custom group: one check, whichever path asks.
+  'fh-groups': async () => {
+    const app = Fastify()
+    await app.register(healthPlugin, { groups: { payments: {} } })
+    const check = slowPass(20)
+    app.addHealthCheck('check0', check, { groups: ['payments'] })
+    app.addReadyCheck('check0', check, { groups: ['payments'] })
+    return app
+  },
   'fh-1000-sync': fh(times(1000, syncPass)),
   'route-plain': appRoute({ requires: false }),
   'route-requires': appRoute({ requires: true }),
