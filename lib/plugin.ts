@@ -6,11 +6,15 @@ import { FST_HEALTH_ALREADY_REGISTERED, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALT
 import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
 import { type Internals, kInternals } from './internals'
+import { installGate } from './http/gate'
 import { healthSource } from './integrations/adapter'
 import { installMetrics } from './integrations/opentelemetry'
 import { Publishers } from './integrations/publishers/publisher'
 import { addRoutes, type RouteContext } from './http/routes'
-import { groupOptions, normaliseCheckOptions, normaliseOptions, type GroupOptions } from './options'
+import { kubernetesProbes } from './kubernetes-probes'
+import { lintLiveness } from './liveness-lint'
+import { DEFAULT_SHUTDOWN_DELAY, groupOptions, normaliseCheckOptions, normaliseOptions, type GroupOptions } from './options'
+import { gateSource, livenessChecks, probeInputs } from './registry/adapter'
 import { Registry } from './registry/registry'
 import { StatusLog } from './status-log'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
@@ -22,7 +26,7 @@ const callClose = (fn: HealthCheckFn): unknown => (fn.close as () => unknown)()
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: Record<string, unknown>): Promise<void> {
   if (app.hasDecorator('addHealthCheck')) {
-    throw new FST_HEALTH_ALREADY_REGISTERED('fastify-health is already registered in this context; register it once, or in sibling contexts with different paths')
+    throw new FST_HEALTH_ALREADY_REGISTERED('the plugin is already registered in this context; register it once, or in sibling contexts with different paths')
   }
   const opts = normaliseOptions(options)
   const statusLog = new StatusLog(app.log, opts.onStatusChange, opts.timeout)
@@ -83,6 +87,9 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   app.decorate('runReadyChecks', async function runReadyChecks (): Promise<ReadyReport> {
     return (await availability.answer(groups.ready)).report as ReadyReport
   })
+  app.decorate('runStartupChecks', async function runStartupChecks (): Promise<StartupReport> {
+    return (await availability.answer(groups.startup)).report as StartupReport
+  })
   app.decorate('health', {
     setReady: availability.setReady,
     setLive: availability.setLive,
@@ -92,8 +99,10 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       addGroup(name, groupOptions('app.health.addGroup(): group', name, options, opts.prefix))
     },
     run,
+    kubernetesProbes: (probeOptions: unknown) => kubernetesProbes(probeInputs(groups, opts, opts.gracefulShutdown?.delay ?? DEFAULT_SHUTDOWN_DELAY), probeOptions),
     addPublisher: publishers.add
   })
+  installGate(app, gateSource(registry), opts)
 
   addRoutes(app, groups.health, opts.path, routeContext)
   addRoutes(app, groups.ready, opts.readyPath, routeContext)
@@ -110,6 +119,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       done(err as Error)
       return
     }
+    lintLiveness(app.log, livenessChecks(groups))
     registry.startScheduling()
     availability.ready()
     publishers.ready()
