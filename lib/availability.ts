@@ -28,7 +28,7 @@ const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fai
  * shutdown sequence. Each of these either replaces a report (shutting down, started) or adds an entry to it; reports
  * with nothing to add pass through untouched.
  */
-export class Availability implements HealthControls {
+export class Availability implements Omit<HealthControls, 'history'> {
   readonly #app: FastifyInstance
   readonly #sets: Record<CheckKind, CheckSet>
   readonly #statusLog: StatusLog

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import { CheckSet } from './check-set'
+import { Dashboards } from './dashboards'
 import { FST_HEALTH_ALREADY_REGISTERED } from './errors'
 import type { HealthReport, ReadyReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
@@ -20,7 +21,8 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     throw new FST_HEALTH_ALREADY_REGISTERED('fastify-health is already registered in this context; register it once, or in sibling contexts with different paths')
   }
   const opts = normaliseOptions(options)
-  const statusLog = new StatusLog(app.log, opts.onStatusChange, opts.timeout)
+  // Every status change, the app's own included, goes into the histories too.
+  const statusLog = new StatusLog(app.log, opts.onStatusChange, opts.timeout, event => { dashboards.record(event) })
   const setOptions = { cacheTtl: opts.cacheTtl, defaults: opts.checkDefaults, statusLog }
   const sets: Record<CheckKind, CheckSet> = {
     health: new CheckSet({ kind: 'health', ...setOptions }),
@@ -28,6 +30,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     // Background startup checks that pass on their interval close the startup latch, with or without probes.
     startup: new CheckSet({ kind: 'startup', ...setOptions, onBackgroundResult: () => { availability.backgroundStartupResult() } })
   }
+  const dashboards = new Dashboards({ statusPageRefresh: opts.statusPage?.refresh ?? null, service: opts.service, sets })
   const availability: Availability = new Availability({
     app,
     sets,
@@ -53,10 +56,11 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     setReady: availability.setReady,
     setLive: availability.setLive,
     whenStarted: availability.whenStarted,
-    shutdown: availability.shutdown
+    shutdown: availability.shutdown,
+    history: dashboards.history
   })
 
-  const routeContext = { availability, opts }
+  const routeContext = { availability, opts, dashboards }
   addRoutes(app, 'health', opts.path, { ...routeContext, set: sets.health })
   addRoutes(app, 'ready', opts.readyPath, { ...routeContext, set: sets.ready })
   addRoutes(app, 'startup', opts.startupPath, { ...routeContext, set: sets.startup })

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import type { CheckSet, RunOutcome, Selection } from './check-set'
+import type { Dashboards } from './dashboards'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from './formats/health-json'
 import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from './formats/schema'
 import { verboseText } from './formats/verbose'
@@ -37,14 +38,18 @@ interface Context {
   set: CheckSet
   availability: Availability
   opts: NormalisedOptions
+  dashboards: Dashboards
 }
 
-/** What a request asks for beyond the default JSON: exclusions, the verbose text, the IETF format. */
-function wantsMore (request: FastifyRequest): boolean {
+/**
+ * What a request asks for beyond the default JSON: exclusions, the verbose text, a dashboard format, or (by Accept)
+ * the IETF format, Actuator's or the status page. One pattern, built at registration, tests the Accept header.
+ */
+function wantsMore (request: FastifyRequest, accepts: RegExp): boolean {
   const query = request.query as Record<string, unknown>
-  if (query.exclude !== undefined || query.verbose !== undefined) return true
+  if (query.exclude !== undefined || query.verbose !== undefined || query.format !== undefined) return true
   const accept = request.headers.accept
-  return accept !== undefined && mentionsHealthJson(accept)
+  return accept !== undefined && accepts.test(accept)
 }
 
 function excludedNames (request: FastifyRequest): string[] {
@@ -55,6 +60,8 @@ function excludedNames (request: FastifyRequest): string[] {
 
 /** Sends an outcome in the format the request asks for: JSON (the default), `?verbose` text or health+json. */
 function send (ctx: Context, request: FastifyRequest, reply: FastifyReply, outcome: RunOutcome, details: boolean): unknown {
+  const formatted = ctx.dashboards.send(ctx.kind, request, reply, outcome, details)
+  if (formatted !== undefined) return formatted
   const accept = request.headers.accept
   if (accept !== undefined && mentionsHealthJson(accept) && prefersHealthJson(accept)) {
     const text = healthJson(outcome, details, ctx.opts.service)
@@ -90,6 +97,7 @@ function probeHandler (ctx: Context): RouteHandlerMethod {
   const policy = ctx.opts.exposeDetails
   if (typeof policy !== 'boolean') return full
   const { availability, kind } = ctx
+  const accepts = ctx.dashboards.accept
   // Concurrent requests share the run in progress, so the last run's waiters are the only ones to look up.
   let lastRun: Promise<RunOutcome> | undefined
   let lastWaiters: FastifyReply[] = []
@@ -108,7 +116,7 @@ function probeHandler (ctx: Context): RouteHandlerMethod {
     lastWaiters.push(reply)
   }
   return function probeHandler (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
-    if (wantsMore(request)) return full.call(this, request, reply)
+    if (wantsMore(request, accepts)) return full.call(this, request, reply)
     reply.header('cache-control', 'no-store')
     const outcome = availability.answer(kind)
     if (outcome instanceof Promise) {
@@ -130,6 +138,7 @@ function checkHandler (ctx: Context): RouteHandlerMethod {
     const state = ctx.set.state((request.params as { name: string }).name)
     if (!details || state === undefined) return reply.callNotFound()
     reply.header('cache-control', 'no-store')
+    if ((request.query as Record<string, unknown>).history !== undefined) return ctx.dashboards.sendHistory(ctx.kind, state.name, reply)
     const selection: Selection = ctx.set.only(state)
     return send(ctx, request, reply, await ctx.availability.answer(ctx.kind, selection), true)
   }
