@@ -54,10 +54,11 @@ t.test('on the routes: ?format=actuator and the v3 media type in Accept', async 
   t.equal(refused.json().components.availability.status, 'OUT_OF_SERVICE')
   app.health.setReady(true)
 
-  void app.health.shutdown({ delay: 60_000 })
+  const shutdown = app.health.shutdown({ delay: 60_000 })
   const shutting = await app.inject('/health/ready?format=actuator')
   t.equal(shutting.statusCode, 503)
   t.same(shutting.json(), { status: 'OUT_OF_SERVICE', components: { shutdown: { status: 'OUT_OF_SERVICE', details: { error: 'the server is shutting down', duration: 0 } } } }, 'shutting down')
+  await Promise.all([app.close(), shutdown])
 })
 
 t.test('readiness before the app started: OUT_OF_SERVICE', async t => {

@@ -22,6 +22,11 @@ t.test('shape: every status, data as flat values, the overall status from the st
   t.equal(JSON.parse(microprofile(outcome(200, ['db', 'mailer']), 'ready', true)).status, 'UP', 'a failing non-critical check leaves it UP')
 })
 
+t.test('data: the status a threshold holds back, a value without a unit', async t => {
+  const held = { code: 200, report: { status: 'ready', timestamp: 1, checks: { db: { status: 'pass' as const, observed: 'fail' as const, observedValue: true, timestamp: 1, duration: 2 } } }, states: [{ name: 'db', critical: true }] }
+  t.same(JSON.parse(microprofile(held, 'ready', true)).checks, [{ name: 'db', status: 'UP', data: { observedValue: true, observed: 'fail', duration: 2 } }])
+})
+
 t.test('without details: the status and an empty checks array', async t => {
   t.equal(microprofile(outcome(503), 'ready', false), '{"status":"DOWN","checks":[]}')
   t.equal(microprofile(outcome(200, ['db']), 'ready', false), '{"status":"UP","checks":[]}')

@@ -57,7 +57,7 @@ export function escapeHtml (text: string): string {
   return text.replace(/[&<>"']/g, char => ESCAPES[char])
 }
 
-const statusClass = (status: EntryStatus | null): string => `s-${status ?? 'none'}`
+const statusClass = (status: EntryStatus): string => `s-${status}`
 
 const badge = (status: EntryStatus | string, cls: string): string => `<span class="badge ${cls}">${escapeHtml(status)}</span>`
 
@@ -117,7 +117,7 @@ function row (item: Row, input: StatusPageInput): string {
   const since = sinceSeconds === undefined ? '' : `${time(sinceSeconds * 1000)}<br><small>${ago(input.now - sinceSeconds * 1000)} ago</small>`
   const notes: string[] = []
   if (!item.critical) notes.push('non-critical')
-  if (item.own) notes.push('the app\'s own')
+  if (item.own) notes.push('set by the app')
   if (entry.observed !== undefined && entry.observed !== entry.status) notes.push(`last run: ${entry.observed}`)
   const text = entry.error ?? entry.output ?? ''
   return `<tr class="check ${statusClass(entry.status)}" data-name="${escapeHtml(name)}" data-status="${escapeHtml(entry.status)}">` +
