@@ -29,7 +29,7 @@ const STYLE = [
   'p.meta{margin:0 0 16px;color:#59636e}',
   'table{border-collapse:collapse;width:100%}',
   'th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d1d9e0;vertical-align:top}',
-  'th{font-size:12px;color:#59636e;font-weight:600}',
+  'th{font-size:12px;color:#59636e;font-weight:600;white-space:nowrap}',
   'td.name{font-weight:600;word-break:break-all}',
   'td.num{font-variant-numeric:tabular-nums;white-space:nowrap}',
   'td.text{max-width:28em;word-break:break-word}',
@@ -120,7 +120,7 @@ function row (item: Row, input: StatusPageInput): string {
   if (item.own) notes.push('set by the app')
   if (entry.observed !== undefined && entry.observed !== entry.status) notes.push(`last run: ${entry.observed}`)
   const text = entry.error ?? entry.output ?? ''
-  return `<tr class="check ${statusClass(entry.status)}" data-name="${escapeHtml(name)}" data-status="${escapeHtml(entry.status)}">` +
+  return `<tr class="check" data-name="${escapeHtml(name)}" data-status="${escapeHtml(entry.status)}">` +
     `<td class="name">${escapeHtml(name)}${notes.length === 0 ? '' : `<br><small>${escapeHtml(notes.join(', '))}</small>`}</td>` +
     `<td>${badge(entry.status, statusClass(entry.status))}</td>` +
     `<td class="num">${since}</td>` +
