@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { CheckSet, RunOutcome } from './check-set'
+import type { Group, RunOutcome } from './groups/group'
 import { actuator, ACTUATOR_V3 } from './formats/actuator'
+import type { CheckResult } from './formats/schema'
 import { healthchecksUi } from './formats/healthchecks-ui'
 import { microprofile } from './formats/microprofile'
 import { acceptPattern, negotiate } from './formats/negotiate'
 import { STATUS_PAGE_CSP, statusPage } from './formats/status-page'
+import type { CheckState } from './registry/check-state'
 import { emptyAnswer, History, type HistoryAnswer } from './registry/history'
-import type { CheckHistory, CheckKind, ServiceInfo, StatusChangeEvent } from './types'
-
-const KINDS: readonly CheckKind[] = ['health', 'ready', 'startup']
+import type { Registry } from './registry/registry'
+import type { CheckHistory, ServiceInfo } from './types'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
@@ -22,65 +23,66 @@ export interface DashboardsOptions {
   /** Seconds between reloads of the status page, or null when it is off. */
   statusPageRefresh: number | null
   service: ServiceInfo
-  sets: Record<CheckKind, CheckSet>
+  registry: Registry
 }
 
 /**
- * The answers for people and dashboards, on top of the probe routes: each check's history (fed every status change),
- * `?history`, the dashboard formats and the status page. This is where they meet the check sets and the routes; the
- * formats and the history themselves take plain values.
+ * The answers for people and dashboards, on top of the probe routes: each check's history, `?history`, the dashboard
+ * formats and the status page. This is where they meet the registry and the routes; the formats and the history
+ * themselves take plain values.
  */
 export class Dashboards {
   /** Tests an Accept header for a type this may answer; the probe routes' fast path skips everything else. */
   readonly accept: RegExp
   readonly #refresh: number | null
   readonly #title: string
-  readonly #sets: Record<CheckKind, CheckSet>
-  readonly #histories = new Map<string, History>()
+  readonly #registry: Registry
+  readonly #histories = new Map<CheckState, History>()
 
   constructor (options: DashboardsOptions) {
     this.#refresh = options.statusPageRefresh
     this.#title = options.service.serviceId ?? options.service.description ?? 'fastify-health'
-    this.#sets = options.sets
+    this.#registry = options.registry
     this.accept = acceptPattern(this.#refresh !== null)
-    this.record = this.record.bind(this)
     this.history = this.history.bind(this)
+    // Every recorded run and every skip: a skip is no change of the effective status, but the status shown changes.
+    options.registry.onObservation((state, entry) => { this.#observed(state, entry) })
   }
 
-  /** Records a change of a check's (or the app's own) effective status. */
-  record (event: StatusChangeEvent): void {
-    const key = `${event.kind}\0${event.name}`
-    let history = this.#histories.get(key)
+  /** Records a change of the status a check shows (its effective status, or `skipped`). */
+  #observed (state: CheckState, entry: CheckResult): void {
+    const status = state.status as NonNullable<CheckState['status']>
+    let history = this.#histories.get(state)
     if (history === undefined) {
       history = new History(() => Date.now())
-      this.#histories.set(key, history)
+      this.#histories.set(state, history)
     }
-    history.record(event.status, event.previous, event.timestamp, event.error)
+    const previous = history.latest?.status ?? null
+    if (previous === status) return
+    history.record(status, previous, entry.timestamp, (state.skipped ?? state.entry as CheckResult).error)
   }
 
-  /** The history of a check of one kind; empty for a check without any change yet. */
-  historyOf (kind: CheckKind, name: string): HistoryAnswer {
-    return this.#histories.get(`${kind}\0${name}`)?.answer(name) ?? emptyAnswer(name)
+  /** The history of a check; empty for a check without any result yet. */
+  historyOf (state: CheckState): HistoryAnswer {
+    return this.#histories.get(state)?.answer(state.name) ?? emptyAnswer(state.name)
   }
 
-  /** `app.health.history(name)`: the history of the first check of that name (liveness, readiness, startup). */
+  /** `app.health.history(name)`: the history of the check of that name (the first registered, should several share it). */
   history (name: string): CheckHistory | undefined {
-    for (const kind of KINDS) {
-      if (this.#sets[kind].state(name) !== undefined || this.#histories.has(`${kind}\0${name}`)) return this.historyOf(kind, name) as CheckHistory
-    }
-    return undefined
+    const state = this.#registry.byName(name)[0] as CheckState | undefined
+    return state === undefined ? undefined : this.historyOf(state) as CheckHistory
   }
 
   /** Answers `?history` on the route of one check. */
-  sendHistory (kind: CheckKind, name: string, reply: FastifyReply): FastifyReply {
-    return reply.code(200).type(JSON_TYPE).serializer(identity).send(JSON.stringify(this.historyOf(kind, name)))
+  sendHistory (state: CheckState, reply: FastifyReply): FastifyReply {
+    return reply.code(200).type(JSON_TYPE).serializer(identity).send(JSON.stringify(this.historyOf(state)))
   }
 
   /**
    * Answers in the format the request asks for (`?format=`, or Accept: the status page, Actuator's media type), or
    * returns undefined when it asks for none of them, for the route to answer as always.
    */
-  send (kind: CheckKind, request: FastifyRequest, reply: FastifyReply, outcome: RunOutcome, details: boolean): FastifyReply | undefined {
+  send (group: Group, request: FastifyRequest, reply: FastifyReply, outcome: RunOutcome, details: boolean): FastifyReply | undefined {
     const format = negotiate(request.query as Record<string, unknown>, request.headers.accept, this.#refresh !== null)
     if (format === null) return undefined
     if (typeof format === 'object') {
@@ -88,14 +90,17 @@ export class Dashboards {
       return reply.code(400).type(JSON_TYPE).serializer(identity).send(JSON.stringify(body))
     }
     reply.code(outcome.code).serializer(identity)
-    if (format !== 'html') return reply.type(TYPES[format]).send(FORMATTERS[format](outcome, kind, details))
+    if (format !== 'html') return reply.type(TYPES[format]).send(FORMATTERS[format](outcome, group.name, details))
     const page = statusPage({
       outcome,
-      group: kind,
+      group: group.name,
       details,
       refresh: this.#refresh as number,
       now: Date.now(),
-      history: name => this.#histories.get(`${kind}\0${name}`)?.answer(name),
+      history: name => {
+        const state = group.state(name)
+        return state === undefined ? undefined : this.#histories.get(state)?.answer(name)
+      },
       title: this.#title
     })
     return reply

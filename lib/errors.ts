@@ -46,3 +46,21 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'FST_HEALTH_ALREADY_REGISTERED',
   'fastify-health: %s'
 )
+
+/** A check's `dependsOn` names no check, names several, or the dependencies form a cycle. */
+export const FST_HEALTH_INVALID_DEPENDENCY = createError<'FST_HEALTH_INVALID_DEPENDENCY', [string]>(
+  'FST_HEALTH_INVALID_DEPENDENCY',
+  'fastify-health: %s'
+)
+
+/** A group is named that nobody declared (by a check's `groups`, or `app.health.run()`), or is declared twice. */
+export const FST_HEALTH_UNKNOWN_GROUP = createError<'FST_HEALTH_UNKNOWN_GROUP', [string]>(
+  'FST_HEALTH_UNKNOWN_GROUP',
+  'fastify-health: %s'
+)
+
+/** An integration was given an app on which the plugin is not registered. */
+export const FST_HEALTH_NOT_REGISTERED = createError<'FST_HEALTH_NOT_REGISTERED', [string]>(
+  'FST_HEALTH_NOT_REGISTERED',
+  'fastify-health: %s'
+)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { Availability } from './availability'
+import type { Availability } from './groups/availability'
 import { logThrown } from './callbacks'
 import type { NormalisedOptions } from './options'
 

@@ -31,6 +31,11 @@ declare module 'fastify' {
      * addHealthCheck.
      */
     addStartupCheck (name: string, check: types.HealthCheckFn, options?: types.CheckOptions): this
+    /**
+     * Registers a check that belongs only to custom groups (`options.groups`, required and non-empty): it is in no
+     * probe, so it can never fail liveness or readiness. Same rules as addHealthCheck.
+     */
+    addCheck (name: string, check: types.HealthCheckFn, options: types.CheckOptions & { groups: string[] }): this
     /** Runs the liveness checks (sharing a run in progress and the cache) and returns the report the endpoint would send. */
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
@@ -39,8 +44,11 @@ declare module 'fastify' {
     health: types.HealthControls
   }
   interface FastifyContextConfig {
-    /** Set on the probe routes (`'health'`, `'ready'` or `'startup'`), so that an auth hook can let probes through. */
-    healthProbe?: types.CheckKind
+    /**
+     * Set on the probe routes (`'health'`, `'ready'` or `'startup'`) and on a custom group's routes (its name), so that
+     * an auth hook can let probes through.
+     */
+    healthProbe?: types.CheckKind | (string & {})
   }
 }
 
@@ -56,6 +64,7 @@ declare namespace healthPlugin {
   export type ShutdownOptions = types.ShutdownOptions
   export type StartupReport = schemas.StartupReport
   export type CheckOptions = types.CheckOptions
+  export type GroupOptions = types.GroupOptions
   export type CheckKind = types.CheckKind
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
@@ -77,6 +86,8 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
+healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -90,4 +101,6 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
+module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 export = healthPlugin

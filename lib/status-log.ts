@@ -29,21 +29,17 @@ export class StatusLog {
   readonly #onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   readonly #timeout: number
   readonly #windows = new Map<string, Window>()
-  /** Our own listener (the checks' histories), called first and uncontained. */
-  readonly #record: ((event: StatusChangeEvent) => void) | null
   #closed = false
 
-  constructor (log: FastifyBaseLogger, onStatusChange: ((event: StatusChangeEvent) => unknown) | null, timeout: number, record: ((event: StatusChangeEvent) => void) | null = null) {
+  constructor (log: FastifyBaseLogger, onStatusChange: ((event: StatusChangeEvent) => unknown) | null, timeout: number) {
     this.#log = log
     this.#onStatusChange = onStatusChange
     this.#timeout = timeout
-    this.#record = record
   }
 
   /** Reports a change. Changes caused by the app closing are not news: they are dropped once `close()` ran. */
   changed (event: StatusChangeEvent): void {
     if (this.#closed) return
-    if (this.#record !== null) this.#record(event)
     // A first run that passes is the expected state, not news: no line, and no place among a window's FLAP_LIMIT lines.
     if ((event.status !== 'pass' || event.previous !== null) && this.#mayLog(event)) this.#write(event)
     if (this.#onStatusChange !== null) this.#notify(this.#onStatusChange, event)

@@ -1,5 +1,5 @@
 import type { FastifyRequest, LogLevel } from 'fastify'
-import type { CheckStatus } from './formats/schema'
+import type { CheckStatus, HealthReport, ReadyReport, StartupReport } from './formats/schema'
 
 /** What a check receives when it runs. */
 export interface HealthCheckContext {
@@ -79,6 +79,35 @@ export interface CheckOptions {
    * Default: none (no back-off).
    */
   maxInterval?: number
+  /**
+   * Custom groups the check also belongs to, each declared in the plugin option `groups` or with
+   * `app.health.addGroup()` (an undeclared one fails `app.ready()`). A check runs once however many groups read it.
+   * Required, and non-empty, for `app.addCheck()`.
+   * Default: none.
+   */
+  groups?: string[]
+  /**
+   * Names of checks this one needs. An evaluation waits for their results first; while any of them is not passing
+   * (`fail`, `error`, `skipped`), this check is not called and reads `skipped` ("skipped: depends on db (error)"),
+   * which counts as not passing but neither towards its thresholds nor as a status change. Each name must name one
+   * check; cycles fail `app.ready()`.
+   * Default: none.
+   */
+  dependsOn?: string[]
+}
+
+/** A custom group's options: the plugin option `groups`, or `app.health.addGroup(name, options)`. */
+export interface GroupOptions {
+  /**
+   * Path of the group's route. A static path starting with `/`.
+   * Default: `{path}/group/{name}` (`/health/group/payments`).
+   */
+  path?: string
+  /**
+   * Whether the group's route lists its checks; as the plugin option of that name.
+   * Default: the plugin's `exposeDetails`.
+   */
+  exposeDetails?: boolean | ((request: FastifyRequest) => boolean | Promise<boolean>)
 }
 
 /** The kind of a check or a route: liveness (`health`), readiness (`ready`) or startup (`startup`). */
@@ -91,8 +120,13 @@ export type CheckKind = 'health' | 'ready' | 'startup'
 export interface StatusChangeEvent {
   /** The check's name, or `availability` / `startup` for a change the app made or the startup latch. */
   name: string
-  /** Whether it is a liveness (`health`), readiness (`ready`) or startup (`startup`) check. */
-  kind: CheckKind
+  /**
+   * The built-in group the check joined first: liveness (`health`), readiness (`ready`) or startup (`startup`);
+   * `custom` for a check that is in custom groups only.
+   */
+  kind: CheckKind | 'custom'
+  /** Every group the check is in, built-in and custom. */
+  groups: readonly string[]
   /** Its status before, or `null` on its first run. */
   previous: CheckStatus | null
   /** Its status now. */
@@ -159,6 +193,16 @@ export interface HealthControls {
    * the app closes after `delay` ms, and the promise resolves when it has closed. Later calls return the same promise.
    */
   shutdown: (options?: ShutdownOptions) => Promise<void>
+  /**
+   * Declares a custom group before the app is ready: a route at `options.path` (default `{path}/group/{name}`) that
+   * reports the checks listing `name` in their `groups` option. Names: letters, digits, `_`, `-`, `.`.
+   */
+  addGroup: (name: string, options?: GroupOptions) => void
+  /**
+   * The report the route of a group would send: `'health'`, `'ready'`, `'startup'` or a custom group's name. Shares
+   * runs in progress and cached results with the routes; rejects for an unknown group.
+   */
+  run: (group: string) => Promise<HealthReport | ReadyReport | StartupReport>
   /**
    * The recent history of the check `name` (the first of that name among the liveness, readiness and startup checks),
    * as `GET {path}/{name}?history` answers it; `undefined` for an unknown name. The routes show it only to requests
@@ -235,6 +279,18 @@ export interface HealthPluginOptions {
    * Default: `'/health/started'`.
    */
   startupPath?: string
+  /**
+   * Custom groups, by name: each gets a route (`path`, default `{path}/group/{name}`) reporting the checks that list
+   * the group in their `groups` option. More can be declared with `app.health.addGroup()`.
+   * Default: none.
+   */
+  groups?: Record<string, GroupOptions>
+  /**
+   * Whether every probe and group route has a route per check, `{path}/{name}`, answering for that check alone.
+   * Turn it off when the app has routes of its own there (`GET /health/:id`).
+   * Default: `true`.
+   */
+  checkRoutes?: boolean
   /**
    * Put before `path`, `readyPath` and `startupPath`. (Fastify applies `prefix` only to encapsulated plugins; this one
    * applies it itself.)

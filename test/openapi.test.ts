@@ -80,7 +80,7 @@ t.test('the startup probe and the per-check routes are documented, with the newe
   const entry = doc.paths['/health'].get.responses['200'].content['application/json'].schema.properties.checks.additionalProperties
   for (const field of ['output', 'observedValue', 'observedUnit', 'observed', 'since']) t.ok(entry.properties[field], `${field} is described`)
   const statuses = entry.properties.status.anyOf?.map((s: any) => s.enum?.[0] ?? s.const) ?? entry.properties.status.enum
-  t.same(statuses, ['pass', 'warn', 'fail', 'error'])
+  t.same(statuses, ['pass', 'warn', 'fail', 'error', 'skipped'])
   t.same(entry.properties.observedValue.anyOf.map((s: any) => s.type), ['number', 'string', 'boolean'])
 })
 

@@ -8,14 +8,15 @@ import { Type, type Static } from '@sinclair/typebox'
 /**
  * `pass`: the check returned `true` (or `{ status: 'pass' }`); `warn`: it returned `{ status: 'warn' }`, which counts
  * as passing; `fail`: it returned `false` (or `{ status: 'fail' }`); `error`: it threw, rejected, timed out or
- * returned something else.
+ * returned something else; `skipped`: it was not called because a check it depends on (`dependsOn`) is not passing.
  */
 export const CheckStatusSchema = Type.Union([
   Type.Literal('pass'),
   Type.Literal('warn'),
   Type.Literal('fail'),
-  Type.Literal('error')
-], { description: 'Outcome of one check' })
+  Type.Literal('error'),
+  Type.Literal('skipped')
+], { description: 'Outcome of one check; `skipped`: not called, because a check it depends on is not passing' })
 
 const ObservedValueSchema = Type.Union([Type.Number(), Type.String(), Type.Boolean()], {
   description: 'What the check measured'
@@ -27,7 +28,8 @@ export const CheckResultSchema = Type.Object({
     Type.Literal('pass'),
     Type.Literal('warn'),
     Type.Literal('fail'),
-    Type.Literal('error')
+    Type.Literal('error'),
+    Type.Literal('skipped')
   ], { description: 'Status of the latest run, when a threshold keeps `status` from following it yet' })),
   error: Type.Optional(Type.String({ description: 'Why the check failed or errored: its output, the thrown message, a timeout, or a wrong result' })),
   output: Type.Optional(Type.String({ description: 'What a passing check said about itself' })),

@@ -6,7 +6,7 @@ import type { CheckStatus } from './schema'
  */
 
 /** Every status an entry can have, `skipped` included (a check not run because a check it depends on failed). */
-export type EntryStatus = CheckStatus | 'skipped'
+export type EntryStatus = CheckStatus
 
 /** One entry of a report, as the JSON answer shows it. */
 export interface EntryView {

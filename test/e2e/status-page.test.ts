@@ -81,7 +81,8 @@ if (bins !== undefined) {
     const rows = await page.$$eval('tr.check', trs => trs.map(tr => ({
       name: tr.querySelector('td.name')?.firstChild?.textContent,
       status: tr.querySelector('.badge')?.textContent,
-      background: getComputedStyle(tr.querySelector('.badge') as Element).backgroundColor
+      // Run in the page; the project's types have no DOM library.
+      background: (globalThis as unknown as { getComputedStyle: (element: unknown) => { backgroundColor: string } }).getComputedStyle(tr.querySelector('.badge')).backgroundColor
     })))
     t.same(rows.map(row => [row.name, row.status]), [
       ['postgres', 'pass'], ['redis', 'warn'], ['payments-api', 'fail'], ['mailer', 'error'], [HOSTILE, 'pass']

@@ -1,10 +1,17 @@
 import { performance } from 'node:perf_hooks'
-import { adopt, NOT_THENABLE, THEN_THREW, thenError, thenOf } from './callbacks'
+import { adopt, NOT_THENABLE, THEN_THREW, thenError, thenOf } from '../callbacks'
 import type { CheckState } from './check-state'
-import { clip, nonBooleanMessage, thrownMessage } from './error-message'
+import { clip, nonBooleanMessage, thrownMessage } from '../error-message'
 import type { PendingChecks } from './pending-checks'
-import type { CheckResult, CheckStatus } from './formats/schema'
-import type { HealthCheckContext } from './types'
+import type { CheckResult, CheckStatus } from '../formats/schema'
+import type { HealthCheckContext } from '../types'
+
+/** Where runs report: the pending set that times them out, and the registry that records each result. */
+export interface RunObserver {
+  readonly pending: PendingChecks
+  /** Called once per run with its entry, before anyone waiting on the run hears of it. */
+  settled (check: CheckState, entry: CheckResult, background: boolean): void
+}
 
 /**
  * The context handed to a check. The AbortController behind `signal` is created only when the check reads it:
@@ -93,8 +100,8 @@ function fromValue (check: CheckState, value: unknown, start: number): CheckResu
  * check's promise, a late rejection is never unhandled.
  */
 export class PendingCheck {
-  readonly promise: Promise<CheckResult>
-  #resolve!: (entry: CheckResult) => void
+  readonly promise: Promise<void>
+  #resolve!: () => void
   #settled = false
   /** performance.now() value past which the check has timed out. */
   readonly deadline: number
@@ -103,16 +110,16 @@ export class PendingCheck {
     readonly check: CheckState,
     readonly context: CheckContext,
     readonly start: number,
-    readonly registry: PendingChecks,
+    readonly observer: RunObserver,
     /** A background run: its timeout never holds the process open. */
     readonly background: boolean,
     value: unknown,
     then: Parameters<typeof adopt>[1]
   ) {
-    this.promise = new Promise<CheckResult>(resolve => { this.#resolve = resolve })
+    this.promise = new Promise<void>(resolve => { this.#resolve = resolve })
     this.deadline = start + check.timeout
-    // The registry's timer times the check out, and keeps the process alive while a probe waits on it.
-    registry.add(this)
+    // The pending set's timer times the check out, and keeps the process alive while a probe waits on it.
+    observer.pending.add(this)
     adopt(value, then, v => { this.#settle(fromValue(this.check, v, this.start)) }, e => { this.#error(thrownMessage(e)) })
   }
 
@@ -136,28 +143,36 @@ export class PendingCheck {
   #settle (entry: CheckResult): void {
     if (this.#settled) return
     this.#settled = true
-    this.registry.delete(this)
-    this.#resolve(entry)
+    this.observer.pending.delete(this)
+    // Recorded first: whoever the promise wakes reads the check's state, not the value.
+    this.observer.settled(this.check, entry, this.background)
+    this.#resolve()
   }
 }
 
+function done (observer: RunObserver, check: CheckState, entry: CheckResult, background: boolean): undefined {
+  observer.settled(check, entry, background)
+  return undefined
+}
+
 /**
- * Starts one check. A check that answers synchronously gets its entry back at once, with no promise, timer or
- * AbortController involved; anything thenable becomes a PendingCheck.
+ * Starts one run of a check; its entry goes to `observer.settled()`. A check that answers synchronously is recorded
+ * at once and `undefined` returned, with no promise, timer or AbortController involved; anything thenable becomes a
+ * PendingCheck, whose promise fulfils (never rejects) once the entry is recorded.
  */
-export function runCheck (check: CheckState, registry: PendingChecks, background: boolean): CheckResult | Promise<CheckResult> {
+export function runCheck (check: CheckState, observer: RunObserver, background: boolean): Promise<void> | undefined {
   const start = performance.now()
   const context = new CheckContext()
   let value: unknown
   try {
     value = check.fn(context)
   } catch (err) {
-    return result(check, 'error', thrownMessage(err), start)
+    return done(observer, check, result(check, 'error', thrownMessage(err), start), background)
   }
-  if (value === true) return result(check, 'pass', undefined, start)
-  if (value === false) return result(check, 'fail', undefined, start)
+  if (value === true) return done(observer, check, result(check, 'pass', undefined, start), background)
+  if (value === false) return done(observer, check, result(check, 'fail', undefined, start), background)
   const then = thenOf(value)
-  if (then === NOT_THENABLE) return fromValue(check, value, start)
-  if (then === THEN_THREW) return result(check, 'error', thrownMessage(thenError), start)
-  return new PendingCheck(check, context, start, registry, background, value, then).promise
+  if (then === NOT_THENABLE) return done(observer, check, fromValue(check, value, start), background)
+  if (then === THEN_THREW) return done(observer, check, result(check, 'error', thrownMessage(thenError), start), background)
+  return new PendingCheck(check, context, start, observer, background, value, then).promise
 }
