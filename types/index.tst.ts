@@ -93,14 +93,14 @@ test('the report types follow the schema', () => {
   expect(app.runReadyChecks()).type.toBe<Promise<ReadyReport>>()
   expect<HealthReport['status']>().type.toBe<'healthy' | 'unhealthy'>()
   expect<ReadyReport['status']>().type.toBe<'ready' | 'not_ready'>()
-  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()
   expect<CheckResult>().type.toBeAssignableFrom({ status: 'error' as const, error: 'boom', timestamp: 1, duration: 2 })
   expect<CheckResult>().type.not.toBeAssignableFrom({ status: 'ok', timestamp: 1, duration: 2 })
 })
 
 test('probe routes are marked in the route config', () => {
   app.addHook('onRequest', async (request) => {
-    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | 'startup' | undefined>()
+    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | 'startup' | (string & {}) | undefined>()
   })
 })
 
@@ -157,10 +157,29 @@ test('the newer plugin options', () => {
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { serviceID: 'x' } })
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { version: 1 } })
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { closeTimeout: '5s' })
-  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup'>()
+  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup' | 'custom'>()
 })
 
 test('FST_HEALTH_ALREADY_REGISTERED is exported', () => {
   expect(healthPlugin.FST_HEALTH_ALREADY_REGISTERED).type.toBe(FST_HEALTH_ALREADY_REGISTERED)
   expect(new FST_HEALTH_ALREADY_REGISTERED('x').code).type.toBe<'FST_HEALTH_ALREADY_REGISTERED'>()
+})
+
+test('groups: the plugin option, check options, addCheck, addGroup and run', () => {
+  expect(app.register).type.toBeCallableWith(healthPlugin, { groups: { payments: {}, dba: { path: '/ops/db', exposeDetails: false } }, checkRoutes: false })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { groups: { payments: { pth: '/x' } } })
+  expect(app.addHealthCheck).type.toBeCallableWith('db', () => true, { groups: ['payments'], dependsOn: ['network'] })
+  expect(app.addCheck).type.toBeCallableWith('stripe', () => true, { groups: ['payments'] })
+  expect(app.addCheck).type.not.toBeCallableWith('stripe', () => true)
+  expect(app.addCheck).type.not.toBeCallableWith('stripe', () => true, { timeout: 100 })
+  expect(app.addCheck('s', () => true, { groups: ['p'] })).type.toBe<typeof app>()
+  expect(app.health.addGroup).type.toBeCallableWith('payments')
+  expect(app.health.addGroup).type.toBeCallableWith('payments', { path: '/payments', exposeDetails: () => true })
+  expect(app.health.run('payments')).type.toBe<Promise<HealthReport | ReadyReport | StartupReport>>()
+})
+
+test('status change events name the groups; entries may be skipped', () => {
+  expect<StatusChangeEvent['groups']>().type.toBe<readonly string[]>()
+  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup' | 'custom'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()
 })

@@ -60,7 +60,8 @@ export class Groups {
     for (const name of groups) {
       const group = this.#groups.get(name)
       if (group === undefined) later.push(name)
-      else if (group.kind === null) now.push(group)
+      // The same check registered again in another probe lists the same groups: it is in them already.
+      else if (group.kind === null) { if (group.state(state.name) !== state) now.push(group) }
       else throw new FST_HEALTH_UNKNOWN_GROUP(`${method}(${JSON.stringify(state.name)}) option "groups" lists the built-in group ${JSON.stringify(name)}; register the check with ${group.words.method}() for it`)
     }
     for (const group of now) group.accepts(state, method)
