@@ -204,16 +204,16 @@ export interface HealthControls {
    */
   run: (group: string) => Promise<HealthReport | ReadyReport | StartupReport>
   /**
-   * The recent history of the check `name` (the first of that name among the liveness, readiness and startup checks),
-   * as `GET {path}/{name}?history` answers it; `undefined` for an unknown name. The routes show it only to requests
-   * that may see details; this call is the app's own and always answers.
+   * The recent history of the check `name` (the first registered under that name, should different functions share
+   * it), as `GET {path}/{name}?history` answers it; `undefined` for an unknown name. The routes show it only to
+   * requests that may see details; this call is the app's own and always answers.
    */
   history: (name: string) => CheckHistory | undefined
 }
 
 /** One change of a check's effective status, as its history keeps it. */
 export interface StatusChangeRecord {
-  /** The status it changed to. */
+  /** The status it changed to: its effective status, or `skipped` while a check it depends on keeps it from running. */
   status: CheckStatus
   /** The status before, or `null` for the check's first result. */
   previous: CheckStatus | null
