@@ -2,7 +2,8 @@
 // puppeteer-core): a row per check with its status, styled (the style block's hash matches the policy), a hostile check
 // name shown as text that runs nothing, no request but the page itself, a reload after `refresh` seconds, and a
 // screenshot with passing, warning and failing checks. With SCREENSHOT=<path> the screenshot is also written there
-// (the README's is docs/status-page.png).
+// (the README's is docs/status-page.png). Real curl, with its own Accept, gets the JSON answer from the same app.
+import { execFile } from 'node:child_process'
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -43,7 +44,7 @@ async function listen (app: FastifyInstance): Promise<string> {
 
 // Starting Chromium takes seconds, more on a loaded machine.
 t.setTimeout(180_000)
-const bins = requirePrograms(t, ['chromium'])
+const bins = requirePrograms(t, ['chromium', 'curl'])
 if (bins !== undefined) {
   t.test('the page in Chromium: rows, styles, escaping, nothing else loaded or run', async t => {
     t.setTimeout(90_000)
@@ -123,5 +124,18 @@ if (bins !== undefined) {
     t.ok(requests.every(url => url === `${base}/health`), 'every request is the page itself')
     t.ok(requests.length >= 2)
     t.equal(await page.$eval('tr.check .badge', badge => badge.textContent), 'pass')
+  })
+
+  t.test('curl, with its own Accept (*/*), gets the JSON answer from the same app', async t => {
+    const { app } = await serve(t, { statusPage: true })
+    app.addHealthCheck('db', () => true)
+    const base = await listen(app)
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(bins.curl, ['-s', '-i', `${base}/health`], { timeout: 15_000 }, (err, stdout) => { if (err === null) resolve(stdout); else reject(err) })
+    })
+    t.match(out, /^HTTP\/1\.1 200/)
+    t.match(out, /content-type: application\/json; charset=utf-8/i)
+    t.match(out, /\{"status":"healthy"/)
+    t.notMatch(out, /<html/i)
   })
 }
