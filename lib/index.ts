@@ -8,8 +8,9 @@ import type * as types from './types'
 /**
  * fastify-health: liveness and readiness endpoints backed by named checks.
  *
- * `require('fastify-health')`, its `.default` and `.healthPlugin`, `import healthPlugin from 'fastify-health'` and
- * `import { healthPlugin } from 'fastify-health'` all give this same function, as @fastify plugins do.
+ * `require('fastify-health')`, its `.default`, `.healthPlugin` and `.fastifyHealth`, `import healthPlugin from
+ * 'fastify-health'` and `import { healthPlugin, fastifyHealth } from 'fastify-health'` all give this same function, as
+ * @fastify plugins do.
  */
 async function healthPlugin (app: FastifyInstance, options: types.HealthPluginOptions): Promise<void> {
   await registerHealth(app, options as Record<string, unknown>)
@@ -40,6 +41,11 @@ declare module 'fastify' {
     runHealthChecks: () => Promise<schemas.HealthReport>
     /** Runs the readiness checks and returns the report the endpoint would send. */
     runReadyChecks: () => Promise<schemas.ReadyReport>
+    /**
+     * Runs the startup checks, or once start-up has finished answers from the latch without running them, and returns
+     * the report the endpoint would send.
+     */
+    runStartupChecks: () => Promise<schemas.StartupReport>
     /** The app's own say in its availability: `setReady`, `setLive`, `whenStarted` and `shutdown`. */
     health: types.HealthControls
   }
@@ -78,6 +84,9 @@ declare namespace healthPlugin {
   export type StatusPageOptions = types.StatusPageOptions
 }
 healthPlugin.healthPlugin = healthPlugin
+// The name fastify-plugin derives from the plugin's name (`fastify-health` → `fastifyHealth`), as every @fastify
+// plugin exports; fastify-plugin sets it at run time, this declares it.
+healthPlugin.fastifyHealth = healthPlugin
 healthPlugin.default = healthPlugin
 // The error constructors, so that users can match `err.code` or test `err instanceof FST_HEALTH_INVALID_OPTION`.
 healthPlugin.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
@@ -89,11 +98,12 @@ healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERE
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 
-// tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
+// tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
 // reads these statements to learn the names that `import { healthPlugin, FST_HEALTH_INVALID_OPTION } from 'fastify-health'`
 // may use.
 module.exports.healthPlugin = healthPlugin
+module.exports.fastifyHealth = healthPlugin
 module.exports.default = healthPlugin
 module.exports.FST_HEALTH_INVALID_OPTION = errors.FST_HEALTH_INVALID_OPTION
 module.exports.FST_HEALTH_INVALID_CHECK_NAME = errors.FST_HEALTH_INVALID_CHECK_NAME

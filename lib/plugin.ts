@@ -20,7 +20,7 @@ const callClose = (fn: HealthCheckFn): unknown => (fn.close as () => unknown)()
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: Record<string, unknown>): Promise<void> {
   if (app.hasDecorator('addHealthCheck')) {
-    throw new FST_HEALTH_ALREADY_REGISTERED('fastify-health is already registered in this context; register it once, or in sibling contexts with different paths')
+    throw new FST_HEALTH_ALREADY_REGISTERED('the plugin is already registered in this context; register it once, or in sibling contexts with different paths')
   }
   const opts = normaliseOptions(options)
   const statusLog = new StatusLog(app.log, opts.onStatusChange, opts.timeout)
@@ -76,6 +76,9 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
   app.decorate('runReadyChecks', async function runReadyChecks (): Promise<ReadyReport> {
     return (await availability.answer(groups.ready)).report as ReadyReport
+  })
+  app.decorate('runStartupChecks', async function runStartupChecks (): Promise<StartupReport> {
+    return (await availability.answer(groups.startup)).report as StartupReport
   })
   app.decorate('health', {
     setReady: availability.setReady,

@@ -251,12 +251,12 @@ export interface StatusPageOptions {
 /** Options of `openapi`. */
 export interface OpenApiOptions {
   /**
-   * Hide both probe routes from the document that @fastify/swagger generates.
+   * Hide the probe routes and their per-check routes from the document that @fastify/swagger generates.
    * Default: `false`.
    */
   hide?: boolean
   /**
-   * Tags of both probe routes in the document.
+   * Tags of the probe routes and their per-check routes in the document.
    * Default: `['health']`.
    */
   tags?: string[]
@@ -348,8 +348,8 @@ export interface HealthPluginOptions {
    */
   exposeDetails?: boolean | ((request: FastifyRequest) => boolean | Promise<boolean>)
   /**
-   * Log level of the two probe routes. The default keeps a probe's request and response lines (Fastify logs them at
-   * `info`) out of the logs while keeping warnings and errors.
+   * Log level of the probe routes (liveness, readiness, startup) and their per-check routes. The default keeps a
+   * probe's request and response lines (Fastify logs them at `info`) out of the logs while keeping warnings and errors.
    * Default: `'warn'`.
    */
   logLevel?: LogLevel

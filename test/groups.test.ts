@@ -274,3 +274,15 @@ t.test('a group check asking for its own group synchronously gets an error inste
   const report = await app.health.run('payments')
   t.match(report.checks?.loop, { status: 'error', error: /a check of group "payments" asked for a report of that group while that report was starting/ })
 })
+
+t.test('the same check in two probes, listing a group declared later, joins it once', async t => {
+  const { app } = await buildApp(t)
+  let calls = 0
+  const db = (): boolean => { calls++; return true }
+  app.addHealthCheck('db', db, { groups: ['payments'] })
+  app.addReadyCheck('db', db, { groups: ['payments'] })
+  app.health.addGroup('payments')
+  const res = await app.inject('/health/group/payments')
+  t.same(Object.keys(res.json().checks), ['db'])
+  t.equal(calls, 1)
+})

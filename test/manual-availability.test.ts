@@ -58,8 +58,8 @@ for (const v of VOTES) {
     t.notOk('error' in votes[2], 'no error once back')
     const lines = statusLines(log.lines).filter(line => line.healthCheck.name === 'availability')
     t.same(lines.map(line => [line.level, line.msg]), [
-      [40, `fastify-health: ${v.kind} check "availability" is fail: ${v.fallback}`],
-      [40, `fastify-health: ${v.kind} check "availability" is fail: draining connections`],
+      [40, `fastify-health: ${v.kind} check "availability" failed: ${v.fallback}`],
+      [40, `fastify-health: ${v.kind} check "availability" failed: draining connections`],
       [30, `fastify-health: ${v.kind} check "availability" passes again`]
     ], 'each transition logged once')
   })

@@ -111,7 +111,7 @@ t.test('registering twice in one context throws FST_HEALTH_ALREADY_REGISTERED', 
   t.ok(err instanceof healthPlugin.FST_HEALTH_ALREADY_REGISTERED, 'instanceof the exported constructor')
   t.match(err, {
     code: 'FST_HEALTH_ALREADY_REGISTERED',
-    message: 'fastify-health: fastify-health is already registered in this context; register it once, or in sibling contexts with different paths'
+    message: 'fastify-health: the plugin is already registered in this context; register it once, or in sibling contexts with different paths'
   })
 })
 

@@ -4,6 +4,7 @@ import type { FastifyError } from '@fastify/error'
 import { expect, test } from 'tstyche'
 import healthPlugin, {
   healthPlugin as namedPlugin,
+  fastifyHealth,
   FST_HEALTH_ALREADY_REGISTERED,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
@@ -21,9 +22,11 @@ import healthPlugin, {
 
 const app = Fastify()
 
-test('the default and named exports are the same plugin', () => {
+test('the default and named exports (fastifyHealth too, the @fastify convention) are the same plugin', () => {
   expect(namedPlugin).type.toBe(healthPlugin)
   expect(healthPlugin.default).type.toBe(healthPlugin)
+  expect(fastifyHealth).type.toBe(healthPlugin)
+  expect(healthPlugin.fastifyHealth).type.toBe(healthPlugin)
   expect(healthPlugin).type.toBeAssignableTo<FastifyPluginAsync<HealthPluginOptions>>()
 })
 
@@ -91,6 +94,7 @@ test('a check receives a context with an AbortSignal', () => {
 test('the report types follow the schema', () => {
   expect(app.runHealthChecks()).type.toBe<Promise<HealthReport>>()
   expect(app.runReadyChecks()).type.toBe<Promise<ReadyReport>>()
+  expect(app.runStartupChecks()).type.toBe<Promise<StartupReport>>()
   expect<HealthReport['status']>().type.toBe<'healthy' | 'unhealthy'>()
   expect<ReadyReport['status']>().type.toBe<'ready' | 'not_ready'>()
   expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()

@@ -59,10 +59,14 @@ export class Groups {
     const later: string[] = []
     for (const name of groups) {
       const group = this.#groups.get(name)
-      if (group === undefined) later.push(name)
-      // The same check registered again in another probe lists the same groups: it is in them already.
-      else if (group.kind === null) { if (group.state(state.name) !== state) now.push(group) }
-      else throw new FST_HEALTH_UNKNOWN_GROUP(`${method}(${JSON.stringify(state.name)}) option "groups" lists the built-in group ${JSON.stringify(name)}; register the check with ${group.words.method}() for it`)
+      if (group === undefined) {
+        later.push(name)
+      } else if (group.kind === null) {
+        // The same check registered again in another probe lists the same groups: it is in them already.
+        if (group.state(state.name) !== state) now.push(group)
+      } else {
+        throw new FST_HEALTH_UNKNOWN_GROUP(`${method}(${JSON.stringify(state.name)}) option "groups" lists the built-in group ${JSON.stringify(name)}; register the check with ${group.words.method}() for it`)
+      }
     }
     for (const group of now) group.accepts(state, method)
     for (const group of now) this.#join(group, state, method)
@@ -87,6 +91,8 @@ export class Groups {
   }
 
   #join (group: Group, state: CheckState, method: string): void {
+    // Listed twice while waiting: by the same check registered in two probes.
+    if (group.state(state.name) === state) return
     group.accepts(state, method)
     group.add(state)
     state.groups.push(group.name)

@@ -5,6 +5,8 @@ import { contain, logThrown } from '../callbacks'
 import type { Group, RunOutcome, Selection } from '../groups/group'
 import { FST_HEALTH_INVALID_OPTION } from '../errors'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from '../formats/health-json'
+import { checkQuerystring, documentOnly, probeQuerystring, probeResponses } from '../formats/openapi'
+import { isVerbose } from '../formats/query'
 import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from '../formats/schema'
 import { verboseText } from '../formats/verbose'
 import type { NormalisedOptions } from '../options'
@@ -74,7 +76,7 @@ function send (ctx: Context, request: FastifyRequest, reply: FastifyReply, outco
     const text = healthJson(outcome, details, ctx.opts.service)
     return reply.code(outcome.code).type(HEALTH_JSON).serializer(identity).send(text)
   }
-  if (details && (request.query as Record<string, unknown>).verbose !== undefined) {
+  if (details && isVerbose(request.query)) {
     return reply.code(outcome.code).type('text/plain; charset=utf-8').serializer(identity).send(verboseText(outcome))
   }
   reply.code(outcome.code)
@@ -179,13 +181,14 @@ export function addRoutes (app: FastifyInstance, group: Group, url: string, ctx:
   const common = {
     logLevel: opts.logLevel,
     config: { healthProbe: kind ?? group.name },
+    validatorCompiler: documentOnly,
     schema: {
       tags: opts.openapi.tags,
       ...(opts.openapi.hide ? { hide: true } : {}),
-      response: { 200: schema, 503: schema }
+      response: probeResponses(schema)
     }
   }
-  app.route({ ...common, method: 'GET', url, schema: { ...common.schema, summary }, handler: probeHandler(context) })
+  app.route({ ...common, method: 'GET', url, schema: { ...common.schema, summary, querystring: probeQuerystring }, handler: probeHandler(context) })
   if (!checkRoutes) return
   app.route({
     ...common,
@@ -194,6 +197,7 @@ export function addRoutes (app: FastifyInstance, group: Group, url: string, ctx:
     schema: {
       ...common.schema,
       summary: `${summary}: one check`,
+      querystring: checkQuerystring,
       params: { type: 'object', properties: { name: { type: 'string', description: 'The check\'s name' } }, required: ['name'] }
     },
     handler: checkHandler(context)

@@ -8,7 +8,7 @@ interface Lookup {
   byName: (name: string) => readonly CheckState[]
 }
 
-const passing = (status: CheckStatus | null): boolean => status === 'pass' || status === 'warn'
+const passing = (status: CheckStatus): boolean => status === 'pass' || status === 'warn'
 
 const where = (state: CheckState): string => `check ${JSON.stringify(state.name)} (${state.groups.join(', ')})`
 
@@ -62,9 +62,10 @@ function cycleFrom (state: CheckState, path: CheckState[]): CheckState[] | undef
 export function skippedBy (state: CheckState): CheckResult | undefined {
   let reasons: string | undefined
   for (const dependency of state.dependencies as CheckState[]) {
-    const status = dependency.status
+    // Evaluated before this is called: a dependency always has a result here.
+    const status = dependency.status as CheckStatus
     if (passing(status)) continue
-    const reason = `${dependency.name} (${status ?? 'no result'})`
+    const reason = `${dependency.name} (${status})`
     reasons = reasons === undefined ? reason : `${reasons}, ${reason}`
   }
   if (reasons === undefined) return undefined
