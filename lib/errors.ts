@@ -47,6 +47,22 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'fastify-health: %s'
 )
 
+/** A route's `config.health.requires` names a check that is not registered. */
+export const FST_HEALTH_UNKNOWN_CHECK = createError<'FST_HEALTH_UNKNOWN_CHECK', [string]>(
+  'FST_HEALTH_UNKNOWN_CHECK',
+  'fastify-health: %s'
+)
+
+/**
+ * A route that requires checks was asked while one of them is failing: the route answers 503 (with `Retry-After`)
+ * through the app's error handling, before its handler runs.
+ */
+export const FST_HEALTH_DEPENDENCY_UNAVAILABLE = createError<'FST_HEALTH_DEPENDENCY_UNAVAILABLE', [string]>(
+  'FST_HEALTH_DEPENDENCY_UNAVAILABLE',
+  'fastify-health: %s',
+  503
+)
+
 /** A check's `dependsOn` names no check, names several, or the dependencies form a cycle. */
 export const FST_HEALTH_INVALID_DEPENDENCY = createError<'FST_HEALTH_INVALID_DEPENDENCY', [string]>(
   'FST_HEALTH_INVALID_DEPENDENCY',

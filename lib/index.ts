@@ -55,6 +55,12 @@ declare module 'fastify' {
      * an auth hook can let probes through.
      */
     healthProbe?: types.CheckKind | (string & {})
+    /**
+     * The checks this route needs (`{ requires, retryAfter? }`): while one of them fails, the route answers 503 with
+     * `Retry-After` before its handler. For routes registered after the plugin, in its context and below.
+     * Default: none (the route is not gated and gets no hook).
+     */
+    health?: types.RouteHealthConfig
   }
 }
 
@@ -72,6 +78,11 @@ declare namespace healthPlugin {
   export type CheckOptions = types.CheckOptions
   export type GroupOptions = types.GroupOptions
   export type CheckKind = types.CheckKind
+  export type CheckImpact = types.CheckImpact
+  export type RouteHealthConfig = types.RouteHealthConfig
+  export type KubernetesProbesOptions = types.KubernetesProbesOptions
+  export type KubernetesProbe = types.KubernetesProbe
+  export type KubernetesProbes = types.KubernetesProbes
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
@@ -95,6 +106,8 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
+healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 
@@ -111,6 +124,8 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
+module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 export = healthPlugin

@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
-import type { CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
+import type { CheckImpact, CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
 import { editDistance } from './edit-distance'
 
 export const DEFAULT_TIMEOUT = 800
@@ -63,6 +63,8 @@ export interface NormalisedCheckOptions {
   failureThreshold: number
   successThreshold: number
   maxInterval: number | null
+  impact: CheckImpact
+  fleetGrace: number | null
   /** The custom groups the check also belongs to. */
   groups: string[]
   dependsOn: string[]
@@ -78,7 +80,7 @@ const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'c
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
   'service', 'openapi', 'groups', 'checkRoutes', 'statusPage']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval',
-  'groups', 'dependsOn']
+  'groups', 'dependsOn', 'impact', 'fleetGrace']
 const GROUP_KEYS = ['path', 'exposeDetails']
 // Letters, digits, `_`, `-` and `.`: a group's name is a path segment and a metrics attribute as it is.
 const GROUP_NAME = /^[A-Za-z0-9_.-]+$/
@@ -325,6 +327,7 @@ export function normaliseCheckOptions (method: string, name: string, options: Ch
   }
   const maxInterval = opts.maxInterval === undefined ? null : timerMs(subject('maxInterval'), opts.maxInterval)
   if (maxInterval !== null && maxInterval < (interval as number)) throw invalid(subject('maxInterval'), `at least "interval" (${interval as number} ms)`, maxInterval)
+  const { impact, fleetGrace } = impactOptions(subject, opts.impact, opts.fleetGrace)
   const groupNames = names(subject('groups'), opts.groups, groupsRequired)
   const bad = groupNames.find(group => !GROUP_NAME.test(group))
   if (bad !== undefined) throw invalid(subject('groups'), 'group names of letters, digits, "_", "-" and "."', bad)
@@ -337,6 +340,15 @@ export function normaliseCheckOptions (method: string, name: string, options: Ch
     staleAfter,
     failureThreshold: opts.failureThreshold === undefined ? defaults.failureThreshold : positiveInteger(subject('failureThreshold'), opts.failureThreshold),
     successThreshold: opts.successThreshold === undefined ? defaults.successThreshold : positiveInteger(subject('successThreshold'), opts.successThreshold),
-    maxInterval
+    maxInterval,
+    impact,
+    fleetGrace
   }
+}
+
+function impactOptions (subject: (key: string) => string, impact: unknown, fleetGrace: unknown): { impact: CheckImpact, fleetGrace: number | null } {
+  if (impact !== undefined && impact !== 'instance' && impact !== 'fleet') throw invalid(subject('impact'), '"instance" or "fleet"', impact)
+  if (fleetGrace === undefined) return { impact: impact ?? 'instance', fleetGrace: null }
+  if (impact !== 'fleet') throw invalid(subject('fleetGrace'), 'set only together with impact: "fleet"', fleetGrace)
+  return { impact, fleetGrace: timerMs(subject('fleetGrace'), fleetGrace) }
 }

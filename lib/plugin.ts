@@ -7,8 +7,12 @@ import { FST_HEALTH_ALREADY_REGISTERED, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALT
 import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
 import { type Internals, kInternals } from './internals'
+import { installGate } from './http/gate'
 import { addRoutes, type RouteContext } from './http/routes'
-import { groupOptions, normaliseCheckOptions, normaliseOptions, type GroupOptions } from './options'
+import { kubernetesProbes } from './kubernetes-probes'
+import { lintLiveness } from './liveness-lint'
+import { DEFAULT_SHUTDOWN_DELAY, groupOptions, normaliseCheckOptions, normaliseOptions, type GroupOptions } from './options'
+import { gateSource, livenessChecks, probeInputs } from './registry/adapter'
 import { Registry } from './registry/registry'
 import { StatusLog } from './status-log'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
@@ -89,8 +93,10 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       addGroup(name, groupOptions('app.health.addGroup(): group', name, options, opts.prefix))
     },
     run,
+    kubernetesProbes: (probeOptions: unknown) => kubernetesProbes(probeInputs(groups, opts, opts.gracefulShutdown?.delay ?? DEFAULT_SHUTDOWN_DELAY), probeOptions),
     history: dashboards.history
   })
+  installGate(app, gateSource(registry), opts)
 
   addRoutes(app, groups.health, opts.path, routeContext)
   addRoutes(app, groups.ready, opts.readyPath, routeContext)
@@ -107,6 +113,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       done(err as Error)
       return
     }
+    lintLiveness(app.log, livenessChecks(groups))
     registry.startScheduling()
     availability.ready()
     done()

@@ -94,6 +94,64 @@ export interface CheckOptions {
    * Default: none.
    */
   dependsOn?: string[]
+  /**
+   * `'fleet'`: every instance shares what this check watches (a database, a third-party API), so taking this instance
+   * out of rotation or restarting it cannot help. While it fails, liveness and readiness keep their status as if it
+   * were non-critical, its entry says `"impact":"fleet"`, and routes that require it (`config.health.requires`)
+   * answer 503. `'instance'`: a failure is this instance's own.
+   * Default: `'instance'`.
+   */
+  impact?: CheckImpact
+  /**
+   * With `impact: 'fleet'`: after failing for longer than this many ms the check counts as critical again (the
+   * dependency may be fine and this instance cut off from it).
+   * Default: none (never critical while it fails).
+   */
+  fleetGrace?: number
+}
+
+/** Who shares a check's dependency: this instance alone (`instance`) or every instance (`fleet`). */
+export type CheckImpact = 'instance' | 'fleet'
+
+/** `config.health` of a route: the checks it needs. */
+export interface RouteHealthConfig {
+  /**
+   * Names of checks this route needs, of any kind (liveness, readiness, startup or group-only). While the effective
+   * status of one of them is neither `pass` nor `warn` (`fail`, `error`, `skipped`), the route answers 503 with
+   * `Retry-After` before its handler runs, through the app's error handling (`FST_HEALTH_DEPENDENCY_UNAVAILABLE`).
+   * The route reads the checks' latest results: it never runs a check or waits, and a check without a result yet lets
+   * requests through. A name that is not registered fails `app.ready()`.
+   */
+  requires: readonly string[]
+  /**
+   * Seconds for `Retry-After` when a failing required check runs on demand (has no `interval`). A positive number,
+   * rounded up to whole seconds.
+   * Default: `5`.
+   */
+  retryAfter?: number
+}
+
+/** Options of `app.health.kubernetesProbes()`. */
+export interface KubernetesProbesOptions {
+  /** The container port (a number) or its name, as the probes' `httpGet.port`. Required. */
+  port: number | string
+}
+
+/** One probe of a Kubernetes container, as `kubernetesProbes()` returns it. */
+export interface KubernetesProbe {
+  httpGet: { path: string, port: number | string }
+  periodSeconds: number
+  timeoutSeconds: number
+  failureThreshold: number
+  successThreshold?: number
+}
+
+/** The probes and grace period that fit the app's options, to copy into a container spec. */
+export interface KubernetesProbes {
+  startupProbe: KubernetesProbe
+  livenessProbe: KubernetesProbe
+  readinessProbe: KubernetesProbe
+  terminationGracePeriodSeconds: number
 }
 
 /** A custom group's options: the plugin option `groups`, or `app.health.addGroup(name, options)`. */
@@ -203,6 +261,12 @@ export interface HealthControls {
    * runs in progress and cached results with the routes; rejects for an unknown group.
    */
   run: (group: string) => Promise<HealthReport | ReadyReport | StartupReport>
+  /**
+   * Probe settings derived from the app's options and the checks registered so far (call it after adding them):
+   * paths with the prefix, `timeoutSeconds` above the slowest on-demand check of each probe, a readiness period that
+   * fits inside the shutdown delay, and a `terminationGracePeriodSeconds` that covers the delay and `closeTimeout`.
+   */
+  kubernetesProbes: (options: KubernetesProbesOptions) => KubernetesProbes
   /**
    * The recent history of the check `name` (the first registered under that name, should different functions share
    * it), as `GET {path}/{name}?history` answers it; `undefined` for an unknown name. The routes show it only to

@@ -78,7 +78,7 @@ t.test('misspelt check option keys are rejected with "did you mean"', async t =>
   await app.register(healthPlugin)
   t.throws(() => app.addHealthCheck('db', () => true, { critcal: false } as never), {
     code: 'FST_HEALTH_INVALID_OPTION',
-    message: 'fastify-health: addHealthCheck("db") options has an unknown key "critcal" (did you mean "critical"?); known keys: timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval'
+    message: 'fastify-health: addHealthCheck("db") options has an unknown key "critcal" (did you mean "critical"?); known keys: timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, groups, dependsOn, impact, fleetGrace'
   })
   t.throws(() => app.addReadyCheck('db', () => true, { Interval: 10 } as never), { message: /addReadyCheck\("db"\) options has an unknown key "Interval" \(did you mean "interval"\?\)/ })
   t.throws(() => app.addStartupCheck('db', () => true, { zzz: 1 } as never), { message: /addStartupCheck\("db"\) options has an unknown key "zzz"; known keys/ })

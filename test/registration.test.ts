@@ -60,7 +60,7 @@ t.test('bad per-check options throw at once and register nothing', async t => {
     [{ timeout: NaN }, /received number NaN/],
     [{ timeout: '100' }, /received "100"/],
     [{ critical: 'no' }, /addHealthCheck\("db"\) option "critical" must be a boolean, received "no"/],
-    ['fast', /addHealthCheck\("db"\) options must be an object with the keys timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, groups, dependsOn, received "fast"/],
+    ['fast', /addHealthCheck\("db"\) options must be an object with the keys timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, groups, dependsOn, impact, fleetGrace, received "fast"/],
     [null, /options must be an object .*received null/]
   ]
   for (const [options, message] of bad) {

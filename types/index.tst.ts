@@ -6,6 +6,10 @@ import healthPlugin, {
   healthPlugin as namedPlugin,
   fastifyHealth,
   FST_HEALTH_ALREADY_REGISTERED,
+  FST_HEALTH_DEPENDENCY_UNAVAILABLE,
+  FST_HEALTH_UNKNOWN_CHECK,
+  type KubernetesProbes,
+  type RouteHealthConfig,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
   type CheckOutcome,
@@ -167,6 +171,37 @@ test('the newer plugin options', () => {
 test('FST_HEALTH_ALREADY_REGISTERED is exported', () => {
   expect(healthPlugin.FST_HEALTH_ALREADY_REGISTERED).type.toBe(FST_HEALTH_ALREADY_REGISTERED)
   expect(new FST_HEALTH_ALREADY_REGISTERED('x').code).type.toBe<'FST_HEALTH_ALREADY_REGISTERED'>()
+})
+
+test('routes declare the checks they need in config.health', () => {
+  expect(app.get).type.toBeCallableWith('/checkout', { config: { health: { requires: ['payments', 'db'], retryAfter: 5 } } }, async () => 'ok')
+  expect(app.get).type.toBeCallableWith('/cart', { config: { health: { requires: ['db'] } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { requires: 'db' } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { retryAfter: 5 } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { requires: ['db'], retryAfter: '5' } } }, async () => 'ok')
+  app.addHook('onRequest', async (request) => {
+    expect(request.routeOptions.config.health).type.toBe<RouteHealthConfig | undefined>()
+  })
+  expect(new FST_HEALTH_DEPENDENCY_UNAVAILABLE('x').code).type.toBe<'FST_HEALTH_DEPENDENCY_UNAVAILABLE'>()
+  expect(new FST_HEALTH_UNKNOWN_CHECK('x')).type.toBeAssignableTo<FastifyError>()
+  expect(healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE).type.toBe(FST_HEALTH_DEPENDENCY_UNAVAILABLE)
+})
+
+test('check options impact and fleetGrace', () => {
+  expect(app.addReadyCheck).type.toBeCallableWith('payments', () => true, { impact: 'fleet', fleetGrace: 60_000 })
+  expect(app.addHealthCheck).type.toBeCallableWith('disk', () => true, { impact: 'instance' })
+  expect(app.addReadyCheck).type.not.toBeCallableWith('payments', () => true, { impact: 'global' })
+  expect(app.addReadyCheck).type.not.toBeCallableWith('payments', () => true, { impact: 'fleet', fleetGrace: '1m' })
+  expect<CheckResult['impact']>().type.toBe<'fleet' | undefined>()
+})
+
+test('app.health.kubernetesProbes() returns the probes and grace period', () => {
+  expect(app.health.kubernetesProbes({ port: 9090 })).type.toBe<KubernetesProbes>()
+  expect(app.health.kubernetesProbes).type.toBeCallableWith({ port: 'http' })
+  expect(app.health.kubernetesProbes).type.not.toBeCallableWith({})
+  expect(app.health.kubernetesProbes).type.not.toBeCallableWith()
+  expect<KubernetesProbes['readinessProbe']['httpGet']['path']>().type.toBe<string>()
+  expect<KubernetesProbes['terminationGracePeriodSeconds']>().type.toBe<number>()
 })
 
 test('groups: the plugin option, check options, addCheck, addGroup and run', () => {

@@ -5,6 +5,7 @@ import { invalid } from '../options'
 import { redactUrl } from '../redact-url'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { markRemote } from './remote'
 import { refusedOutcome } from './refused'
 import { optionsObject } from './validate'
 
@@ -147,7 +148,7 @@ export function http (url: string | URL, options?: HttpCheckOptions): (context: 
   }
   const expected = statuses === null ? '2xx' : statuses.join(' or ')
 
-  return async function httpCheck ({ signal }) {
+  return markRemote(async function httpCheck ({ signal }: HealthCheckContext): Promise<CheckOutcome> {
     signal.throwIfAborted()
     const start = performance.now()
     let status: number
@@ -161,5 +162,5 @@ export function http (url: string | URL, options?: HttpCheckOptions): (context: 
     const observed = { observedValue: elapsedMs(start), observedUnit: 'ms' }
     const ok = statuses === null ? status >= 200 && status <= 299 : statuses.includes(status)
     return ok ? { status: 'pass', ...observed } : { status: 'fail', output: `status ${status}, expected ${expected}`, ...observed }
-  }
+  }, 'http')
 }

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { markRemote } from './remote'
 import { refusedOutcome } from './refused'
 import { optionsObject } from './validate'
 
@@ -36,7 +37,7 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
     throw invalid('tcp option "port"', 'an integer from 1 to 65535', port)
   }
 
-  return async function tcpCheck ({ signal }) {
+  return markRemote(async function tcpCheck ({ signal }: HealthCheckContext): Promise<CheckOutcome> {
     signal.throwIfAborted()
     const start = performance.now()
     return await new Promise<CheckOutcome>((resolve, reject) => {
@@ -58,5 +59,5 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
         else resolve(refused)
       })
     })
-  }
+  }, 'tcp')
 }

@@ -38,7 +38,8 @@ export const CheckResultSchema = Type.Object({
   timestamp: Type.Number({ description: 'When this result was produced, in seconds since the epoch with millisecond precision' }),
   since: Type.Optional(Type.Number({ description: 'When the check entered its current non-passing status, in seconds since the epoch' })),
   duration: Type.Number({ description: 'How long the check took, in milliseconds' }),
-  critical: Type.Optional(Type.Boolean({ description: 'Present, and false, for a check that does not affect the overall status' }))
+  critical: Type.Optional(Type.Boolean({ description: 'Present, and false, for a check that does not affect the overall status' })),
+  impact: Type.Optional(Type.Literal('fleet', { description: 'Present for a check of a dependency every instance shares: while it fails, the overall status is kept as if it were non-critical (until its fleetGrace)' }))
 })
 
 /**

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { CheckState } from '../registry/check-state'
+import { counts } from '../registry/impact'
 import type { Registry } from '../registry/registry'
 import { FST_HEALTH_DUPLICATE_CHECK, FST_HEALTH_REENTRANT_RUN } from '../errors'
 import type { CheckResult, CheckStatus, HealthReport, ReadyReport, StartupReport } from '../formats/schema'
@@ -186,7 +187,7 @@ export class Group {
           entry = state.current(now)
         }
       }
-      if (!passing(entry.status) && (state.critical || selection.single !== null)) ok = false
+      if (!passing(entry.status) && (selection.single !== null || counts(state, Date.now()))) ok = false
       // `__proto__` would set the prototype instead of adding a key.
       if (state.name === '__proto__') Object.defineProperty(checks, state.name, { value: entry, enumerable: true, writable: true, configurable: true })
       else checks[state.name] = entry

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { NormalisedCheckOptions } from '../options'
 import type { CheckResult, CheckStatus } from '../formats/schema'
-import type { CheckKind, HealthCheckFn } from '../types'
+import type { CheckImpact, CheckKind, HealthCheckFn } from '../types'
 
 const passing = (status: CheckStatus): boolean => status === 'pass' || status === 'warn'
 
@@ -31,6 +31,10 @@ export class CheckState {
   readonly failureThreshold: number
   readonly successThreshold: number
   readonly maxInterval: number | null
+  /** Whether taking this instance out of rotation can help when the check fails (`fleet`: it cannot). */
+  readonly impact: CheckImpact
+  /** With impact `fleet`: ms of failing after which the check counts as critical again, or null. */
+  readonly fleetGrace: number | null
   /** Precomputed so that a run does not build the text on every timeout. */
   readonly timeoutMessage: string
   /**
@@ -81,9 +85,12 @@ export class CheckState {
     this.failureThreshold = options.failureThreshold
     this.successThreshold = options.successThreshold
     this.maxInterval = options.maxInterval
+    this.impact = options.impact
+    this.fleetGrace = options.fleetGrace
     this.timeoutMessage = `timed out after ${options.timeout} ms`
     this.delay = options.interval ?? 0
-    this.#tracksSince = options.interval !== null || options.failureThreshold > 1 || options.successThreshold > 1
+    // A fleet check's grace counts from `since`; its entries carry `impact`, so the plain answer is not changed.
+    this.#tracksSince = options.interval !== null || options.failureThreshold > 1 || options.successThreshold > 1 || options.impact === 'fleet'
     this.#plain = !this.#tracksSince
   }
 
@@ -123,10 +130,11 @@ export class CheckState {
   #entry (observation: CheckResult): CheckResult {
     const effective = this.effective as CheckStatus
     const since = this.#tracksSince && effective !== 'pass'
-    if (effective === observation.status && !since) return observation
+    if (effective === observation.status && !since && this.impact === 'instance') return observation
     const entry: CheckResult = { ...observation, status: effective }
     if (effective !== observation.status) entry.observed = observation.status
     if (since) entry.since = this.since
+    if (this.impact === 'fleet') entry.impact = 'fleet'
     return entry
   }
 
@@ -171,6 +179,7 @@ export class CheckState {
       duration: entry.duration
     }
     if (!this.critical) stale.critical = false
+    if (this.impact === 'fleet') stale.impact = 'fleet'
     return stale
   }
 }

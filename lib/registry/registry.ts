@@ -26,6 +26,7 @@ function sameOptions (a: NormalisedCheckOptions, b: NormalisedCheckOptions): boo
   return a.timeout === b.timeout && a.critical === b.critical && a.interval === b.interval &&
     a.staleAfter === b.staleAfter && a.failureThreshold === b.failureThreshold &&
     a.successThreshold === b.successThreshold && a.maxInterval === b.maxInterval &&
+    a.impact === b.impact && a.fleetGrace === b.fleetGrace &&
     a.dependsOn.length === b.dependsOn.length && a.dependsOn.every((name, i) => b.dependsOn[i] === name)
 }
 
