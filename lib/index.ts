@@ -96,6 +96,9 @@ declare namespace healthPlugin {
   export type CheckResult = schemas.CheckResult
   export type HealthReport = schemas.HealthReport
   export type ReadyReport = schemas.ReadyReport
+  export type CheckHistory = types.CheckHistory
+  export type StatusChangeRecord = types.StatusChangeRecord
+  export type StatusPageOptions = types.StatusPageOptions
 }
 healthPlugin.healthPlugin = healthPlugin
 // The name fastify-plugin derives from the plugin's name (`fastify-health` → `fastifyHealth`), as every @fastify

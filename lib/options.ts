@@ -42,6 +42,8 @@ export interface NormalisedOptions {
   gracefulShutdown: { signals: NodeJS.Signals[], delay: number } | null
   onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   openapi: { hide: boolean, tags: string[] }
+  /** Seconds between reloads of the status page, or null when it is off. */
+  statusPage: { refresh: number } | null
 }
 
 /** The plugin-wide defaults of check options. */
@@ -76,7 +78,7 @@ export interface GroupOptions {
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi', 'groups', 'checkRoutes', 'metrics']
+  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'metrics']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval',
   'groups', 'dependsOn', 'impact', 'fleetGrace']
 const GROUP_KEYS = ['path', 'exposeDetails']
@@ -202,6 +204,17 @@ function openapi (value: unknown): NormalisedOptions['openapi'] {
   return { hide: value.hide === true, tags: [...tags] }
 }
 
+export const DEFAULT_STATUS_PAGE_REFRESH = 10
+
+function statusPage (value: unknown): NormalisedOptions['statusPage'] {
+  if (value === undefined || value === false) return null
+  if (value === true) return { refresh: DEFAULT_STATUS_PAGE_REFRESH }
+  if (!isPlainObject(value)) throw invalid(option('statusPage'), 'a boolean or an object { refresh }', value)
+  rejectUnknownKeys(option('statusPage'), value, ['refresh'])
+  const refresh = value.refresh === undefined ? DEFAULT_STATUS_PAGE_REFRESH : positiveInteger(option('statusPage.refresh'), value.refresh)
+  return { refresh }
+}
+
 /** Validates the plugin options and fills in the defaults; throws FST_HEALTH_INVALID_OPTION naming the option. */
 export function normaliseOptions (options: HealthPluginOptions): NormalisedOptions {
   // Fastify always passes an object (`{}` when register() got none).
@@ -256,7 +269,8 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
     logLevel: logLevel as LogLevel,
     gracefulShutdown: gracefulShutdown(opts.gracefulShutdown),
     onStatusChange: onStatusChange as NormalisedOptions['onStatusChange'],
-    openapi: openapi(opts.openapi)
+    openapi: openapi(opts.openapi),
+    statusPage: statusPage(opts.statusPage)
   }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Availability } from './groups/availability'
 import { contain, logThrown } from './callbacks'
 import { Groups } from './groups/groups'
+import { Dashboards } from './dashboards'
 import { FST_HEALTH_ALREADY_REGISTERED, FST_HEALTH_INVALID_CHECK_NAME, FST_HEALTH_UNKNOWN_GROUP } from './errors'
 import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
@@ -37,6 +38,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
   registry.onChange(event => { statusLog.changed(event) })
   const groups = new Groups(registry, opts.cacheTtl)
+  const dashboards = new Dashboards({ statusPageRefresh: opts.statusPage?.refresh ?? null, service: opts.service, registry })
   const availability: Availability = new Availability({
     app,
     groups,
@@ -45,7 +47,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     escalateAfter: opts.escalateAfter,
     shutdownDelay: opts.gracefulShutdown?.delay
   })
-  const routeContext: RouteContext = { availability, opts }
+  const routeContext: RouteContext = { availability, opts, dashboards }
   // A name longer than Fastify's maxParamLength could never be asked for on its own route (Fastify answers 414).
   const maxNameLength = opts.checkRoutes ? app.initialConfig.maxParamLength ?? 100 : Infinity
   let ready = false
@@ -100,6 +102,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     },
     run,
     kubernetesProbes: (probeOptions: unknown) => kubernetesProbes(probeInputs(groups, opts, opts.gracefulShutdown?.delay ?? DEFAULT_SHUTDOWN_DELAY), probeOptions),
+    history: dashboards.history,
     addPublisher: publishers.add
   })
   installGate(app, gateSource(registry), opts)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import type { Availability } from '../groups/availability'
+import type { Dashboards } from '../dashboards'
 import { contain, logThrown } from '../callbacks'
 import type { Group, RunOutcome, Selection } from '../groups/group'
 import { FST_HEALTH_INVALID_OPTION } from '../errors'
@@ -37,6 +38,7 @@ async function decide (policy: Policy, request: FastifyRequest, timeout: number)
 export interface RouteContext {
   availability: Availability
   opts: NormalisedOptions
+  dashboards: Dashboards
 }
 
 interface Context extends RouteContext {
@@ -45,12 +47,15 @@ interface Context extends RouteContext {
   policy: Policy
 }
 
-/** What a request asks for beyond the default JSON: exclusions, the verbose text, the IETF format. */
-function wantsMore (request: FastifyRequest): boolean {
+/**
+ * What a request asks for beyond the default JSON: exclusions, the verbose text, a dashboard format, or (by Accept)
+ * the IETF format, Actuator's or the status page. One pattern, built at registration, tests the Accept header.
+ */
+function wantsMore (request: FastifyRequest, accepts: RegExp): boolean {
   const query = request.query as Record<string, unknown>
-  if (query.exclude !== undefined || query.verbose !== undefined) return true
+  if (query.exclude !== undefined || query.verbose !== undefined || query.format !== undefined) return true
   const accept = request.headers.accept
-  return accept !== undefined && mentionsHealthJson(accept)
+  return accept !== undefined && accepts.test(accept)
 }
 
 function excludedNames (request: FastifyRequest): string[] {
@@ -59,8 +64,13 @@ function excludedNames (request: FastifyRequest): string[] {
   return (Array.isArray(exclude) ? exclude : [exclude]).filter((name): name is string => typeof name === 'string')
 }
 
-/** Sends an outcome in the format the request asks for: JSON (the default), `?verbose` text or health+json. */
+/**
+ * Sends an outcome in the format the request asks for: a dashboard format or the status page, else JSON (the
+ * default), `?verbose` text or health+json.
+ */
 function send (ctx: Context, request: FastifyRequest, reply: FastifyReply, outcome: RunOutcome, details: boolean): unknown {
+  const formatted = ctx.dashboards.send(ctx.group, request, reply, outcome, details)
+  if (formatted !== undefined) return formatted
   const accept = request.headers.accept
   if (accept !== undefined && mentionsHealthJson(accept) && prefersHealthJson(accept)) {
     const text = healthJson(outcome, details, ctx.opts.service)
@@ -99,6 +109,7 @@ function probeHandler (ctx: Context): RouteHandlerMethod {
   const policy = ctx.policy
   if (typeof policy !== 'boolean') return full
   const { availability, group } = ctx
+  const accepts = ctx.dashboards.accept
   // Concurrent requests share the run in progress, so the last run's waiters are the only ones to look up.
   let lastRun: Promise<RunOutcome> | undefined
   let lastWaiters: FastifyReply[] = []
@@ -117,7 +128,7 @@ function probeHandler (ctx: Context): RouteHandlerMethod {
     lastWaiters.push(reply)
   }
   return function probeHandler (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
-    if (wantsMore(request)) return full.call(this, request, reply)
+    if (wantsMore(request, accepts)) return full.call(this, request, reply)
     reply.header('cache-control', 'no-store')
     const outcome = availability.answer(group)
     if (outcome instanceof Promise) {
@@ -139,6 +150,7 @@ function checkHandler (ctx: Context): RouteHandlerMethod {
     const state = ctx.group.state((request.params as { name: string }).name)
     if (!details || state === undefined) return reply.callNotFound()
     reply.header('cache-control', 'no-store')
+    if ((request.query as Record<string, unknown>).history !== undefined) return ctx.dashboards.sendHistory(state, reply)
     const selection: Selection = ctx.group.only(state)
     return send(ctx, request, reply, await ctx.availability.answer(ctx.group, selection), true)
   }
