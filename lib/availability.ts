@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import { type CheckSet, type Report, type RunOutcome, type Selection, STATUS_WORDS } from './check-set'
+import { clip } from './error-message'
 import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from './options'
 import type { CheckResult } from './formats/schema'
 import type { StatusLog } from './status-log'
@@ -21,6 +22,12 @@ export interface AvailabilityOptions {
 }
 
 const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fail', error, timestamp, duration: 0 })
+
+/** The reason of a `setReady` / `setLive` vote, under the rule of every `error` text: clipped, no stack frames. */
+function voteReason (reason: unknown, fallback: string): string {
+  const text = typeof reason === 'string' ? clip(reason) : ''
+  return text === '' ? fallback : text
+}
 
 /**
  * What the app itself says about its availability, on top of its checks: the startup latch, its own readiness and
@@ -91,13 +98,13 @@ export class Availability implements HealthControls {
   }
 
   setReady (ready: boolean, reason?: string): void {
-    const vote = ready ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not ready' }
+    const vote = ready ? null : { reason: voteReason(reason, 'marked not ready') }
     if (this.#changed('ready', this.#notReady, vote)) this.#notReady = vote
     this.#update()
   }
 
   setLive (live: boolean, reason?: string): void {
-    const vote = live ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not live' }
+    const vote = live ? null : { reason: voteReason(reason, 'marked not live') }
     if (this.#changed('health', this.#notLive, vote)) this.#notLive = vote
     this.#update()
   }
@@ -231,9 +238,11 @@ export class Availability implements HealthControls {
       })
     }
     if (!failing) return undefined
+    const failingFor = performance.now() - (since as number)
     return {
-      ...entry(`not ready for ${Math.round((performance.now() - (since as number)) / 1000)} s`, timestamp),
-      since: timestamp - (performance.now() - (since as number)) / 1000
+      // Tenths of a second, as in the stale message; `since` in milliseconds, like every other timestamp.
+      ...entry(`not ready for ${(failingFor / 1000).toFixed(1)} s`, timestamp),
+      since: Math.round(timestamp * 1000 - failingFor) / 1000
     }
   }
 
