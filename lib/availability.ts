@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import { type CheckSet, type Report, type RunOutcome, type Selection, STATUS_WORDS } from './check-set'
 import { clip } from './error-message'
+import { FST_HEALTH_CLOSED_BEFORE_STARTED } from './errors'
 import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from './options'
 import type { CheckResult } from './formats/schema'
 import type { StatusLog } from './status-log'
@@ -45,6 +46,7 @@ export class Availability implements HealthControls {
   #startedChecks: Record<string, CheckResult> = {}
   readonly #whenStarted: Promise<void>
   #markStarted!: () => void
+  #neverStarted!: (error: Error) => void
   #notReady: Vote | null = null
   #notLive: Vote | null = null
   #escalated = false
@@ -52,6 +54,7 @@ export class Availability implements HealthControls {
   #quiet = true
   #shuttingDown = false
   #shutdown: Promise<void> | undefined
+  #closing = false
   #endDelay: (() => void) | undefined
 
   constructor (options: AvailabilityOptions) {
@@ -60,7 +63,12 @@ export class Availability implements HealthControls {
     this.#statusLog = options.statusLog
     this.#escalateAfter = options.escalateAfter
     this.#shutdownDelay = options.shutdownDelay ?? DEFAULT_SHUTDOWN_DELAY
-    this.#whenStarted = new Promise(resolve => { this.#markStarted = resolve })
+    this.#whenStarted = new Promise((resolve, reject) => {
+      this.#markStarted = resolve
+      this.#neverStarted = reject
+    })
+    // Rejected when the app closes before it started, whether or not anyone waits: never an unhandled rejection.
+    this.#whenStarted.catch(() => {})
     this.setReady = this.setReady.bind(this)
     this.setLive = this.setLive.bind(this)
     this.whenStarted = this.whenStarted.bind(this)
@@ -125,9 +133,15 @@ export class Availability implements HealthControls {
       }
       if (delay > MAX_DELAY) delay = MAX_DELAY
     }
+    // Closing or closed already: nothing is routed here any more, so there is nothing to wait for.
+    if (this.#closing) delay = 0
     this.beginShutdown()
     this.#app.log.info({ delay }, `fastify-health: shutting down, readiness is now not_ready; closing in ${delay} ms`)
     this.#shutdown = new Promise<void>(resolve => {
+      if (this.#closing) {
+        resolve()
+        return
+      }
       const timer = setTimeout(resolve, delay)
       this.#endDelay = () => {
         clearTimeout(timer)
@@ -140,6 +154,12 @@ export class Availability implements HealthControls {
   /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
   skipDelay (): void {
     this.#endDelay?.()
+  }
+
+  /** The app is closing, for whatever reason: a start-up that has not finished never will. */
+  closing (): void {
+    this.#closing = true
+    if (!this.#started) this.#neverStarted(new FST_HEALTH_CLOSED_BEFORE_STARTED('the app closed before start-up finished'))
   }
 
   /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */

@@ -46,3 +46,9 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'FST_HEALTH_ALREADY_REGISTERED',
   'fastify-health: %s'
 )
+
+/** `app.health.whenStarted()` rejects with this when the app closes before start-up has finished. */
+export const FST_HEALTH_CLOSED_BEFORE_STARTED = createError<'FST_HEALTH_CLOSED_BEFORE_STARTED', [string]>(
+  'FST_HEALTH_CLOSED_BEFORE_STARTED',
+  'fastify-health: %s'
+)

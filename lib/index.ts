@@ -74,6 +74,7 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -87,4 +88,5 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 export = healthPlugin

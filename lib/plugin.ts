@@ -69,6 +69,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   // Readiness goes to not_ready as soon as closing begins, no request waits on a hanging check while the server
   // drains, and no background run starts any more.
   app.addHook('preClose', (done) => {
+    availability.closing()
     availability.beginShutdown()
     availability.skipDelay()
     // The cancellations below, and whatever runs after them, are the app closing: not status changes worth reporting.

@@ -5,6 +5,7 @@ import { expect, test } from 'tstyche'
 import healthPlugin, {
   healthPlugin as namedPlugin,
   FST_HEALTH_ALREADY_REGISTERED,
+  FST_HEALTH_CLOSED_BEFORE_STARTED,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
   type CheckOutcome,
@@ -163,4 +164,9 @@ test('the newer plugin options', () => {
 test('FST_HEALTH_ALREADY_REGISTERED is exported', () => {
   expect(healthPlugin.FST_HEALTH_ALREADY_REGISTERED).type.toBe(FST_HEALTH_ALREADY_REGISTERED)
   expect(new FST_HEALTH_ALREADY_REGISTERED('x').code).type.toBe<'FST_HEALTH_ALREADY_REGISTERED'>()
+})
+
+test('FST_HEALTH_CLOSED_BEFORE_STARTED is exported', () => {
+  expect(healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED).type.toBe(FST_HEALTH_CLOSED_BEFORE_STARTED)
+  expect(new FST_HEALTH_CLOSED_BEFORE_STARTED('x').code).type.toBe<'FST_HEALTH_CLOSED_BEFORE_STARTED'>()
 })
