@@ -13,6 +13,14 @@ import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
 const CLOSING_MESSAGE = 'cancelled: the server is closing'
 
 const callClose = (fn: HealthCheckFn): unknown => (fn.close as () => unknown)()
+// A `close` getter that throws counts as a close(): read again inside contain(), its throw is logged like any other.
+const hasClose = (fn: HealthCheckFn): boolean => {
+  try {
+    return typeof fn.close === 'function'
+  } catch {
+    return true
+  }
+}
 
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: Record<string, unknown>): Promise<void> {
@@ -82,7 +90,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     // A function registered more than once is closed once.
     const closers = new Set<HealthCheckFn>()
     for (const set of Object.values(sets)) {
-      for (const state of set.states) if (typeof state.fn.close === 'function') closers.add(state.fn)
+      for (const state of set.states) if (hasClose(state.fn)) closers.add(state.fn)
     }
     await Promise.all([...closers].map(async fn => {
       const settled = await contain(callClose, fn, opts.closeTimeout)
