@@ -3,7 +3,7 @@ import type { Availability } from './availability'
 import { contain, logThrown } from './callbacks'
 import type { CheckSet, RunOutcome, Selection } from './check-set'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from './formats/health-json'
-import { HealthReportSchema, ReadyReportSchema, StartupReportSchema } from './formats/schema'
+import { HealthReportSchema, orHookError, ReadyReportSchema, StartupReportSchema } from './formats/schema'
 import { verboseText } from './formats/verbose'
 import type { NormalisedOptions } from './options'
 import type { CheckKind } from './types'
@@ -146,7 +146,7 @@ export function addRoutes (app: FastifyInstance, kind: CheckKind, url: string, c
     schema: {
       tags: opts.openapi.tags,
       ...(opts.openapi.hide ? { hide: true } : {}),
-      response: { 200: schema, 503: schema }
+      response: { 200: schema, 503: orHookError(schema) }
     }
   }
   app.route({ ...common, method: 'GET', url, schema: { ...common.schema, summary }, handler: probeHandler(context) })
