@@ -80,3 +80,9 @@ export const FST_HEALTH_NOT_REGISTERED = createError<'FST_HEALTH_NOT_REGISTERED'
   'FST_HEALTH_NOT_REGISTERED',
   'fastify-health: %s'
 )
+
+/** `app.health.whenStarted()` rejects with this when the app closes before start-up has finished. */
+export const FST_HEALTH_CLOSED_BEFORE_STARTED = createError<'FST_HEALTH_CLOSED_BEFORE_STARTED', [string]>(
+  'FST_HEALTH_CLOSED_BEFORE_STARTED',
+  'fastify-health: %s'
+)

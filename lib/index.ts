@@ -110,6 +110,7 @@ healthPlugin.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
 healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
+healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -128,4 +129,5 @@ module.exports.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
 module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
+module.exports.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 export = healthPlugin

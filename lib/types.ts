@@ -244,11 +244,15 @@ export interface HealthControls {
   setReady: (ready: boolean, reason?: string) => void
   /** The same for liveness: `false` makes liveness answer 503 (the orchestrator restarts the instance). */
   setLive: (live: boolean, reason?: string) => void
-  /** Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any). */
+  /**
+   * Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any).
+   * Rejects with `FST_HEALTH_CLOSED_BEFORE_STARTED` when the app closes first.
+   */
   whenStarted: () => Promise<void>
   /**
    * The graceful sequence, for any signal handler: readiness turns `not_ready` (with a `shutdown` entry) at once,
    * the app closes after `delay` ms, and the promise resolves when it has closed. Later calls return the same promise.
+   * Once the app is closing or closed, there is no delay.
    */
   shutdown: (options?: ShutdownOptions) => Promise<void>
   /**
