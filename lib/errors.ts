@@ -46,3 +46,9 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'FST_HEALTH_ALREADY_REGISTERED',
   'fastify-health: %s'
 )
+
+/** The watchdog's port cannot be bound (in use, or an address this host does not have). */
+export const FST_HEALTH_WATCHDOG_LISTEN = createError<'FST_HEALTH_WATCHDOG_LISTEN', [string]>(
+  'FST_HEALTH_WATCHDOG_LISTEN',
+  'fastify-health: %s'
+)

@@ -60,6 +60,7 @@ declare namespace healthPlugin {
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
+  export type WatchdogOptions = types.WatchdogOptions
   export type CheckStatus = schemas.CheckStatus
   export type CheckResult = schemas.CheckResult
   export type HealthReport = schemas.HealthReport
@@ -74,6 +75,7 @@ healthPlugin.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 healthPlugin.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 healthPlugin.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 healthPlugin.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+healthPlugin.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these two lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -87,4 +89,5 @@ module.exports.FST_HEALTH_INVALID_CHECK = errors.FST_HEALTH_INVALID_CHECK
 module.exports.FST_HEALTH_DUPLICATE_CHECK = errors.FST_HEALTH_DUPLICATE_CHECK
 module.exports.FST_HEALTH_REENTRANT_RUN = errors.FST_HEALTH_REENTRANT_RUN
 module.exports.FST_HEALTH_ALREADY_REGISTERED = errors.FST_HEALTH_ALREADY_REGISTERED
+module.exports.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 export = healthPlugin

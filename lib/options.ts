@@ -17,6 +17,7 @@ const isListenableSignal = (signal: unknown): boolean =>
   typeof signal === 'string' && Object.hasOwn(constants.signals, signal) && !UNCATCHABLE.has(signal)
 
 export const DEFAULT_CLOSE_TIMEOUT = 5000
+export const DEFAULT_STUCK_AFTER = 10_000
 
 /** The plugin options after validation, with every default filled in; built once per registration. */
 export interface NormalisedOptions {
@@ -36,6 +37,7 @@ export interface NormalisedOptions {
   gracefulShutdown: { signals: NodeJS.Signals[], delay: number } | null
   onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   openapi: { hide: boolean, tags: string[] }
+  watchdog: { port: number, host: string | undefined, stuckAfter: number } | null
 }
 
 /** The plugin-wide defaults of check options. */
@@ -58,7 +60,7 @@ export interface NormalisedCheckOptions {
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi']
+  'service', 'openapi', 'watchdog']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
 const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
 
@@ -179,6 +181,23 @@ function openapi (value: unknown): NormalisedOptions['openapi'] {
   return { hide: value.hide === true, tags: [...tags] }
 }
 
+function watchdog (value: unknown): NormalisedOptions['watchdog'] {
+  if (value === undefined) return null
+  if (!isPlainObject(value)) throw invalid(option('watchdog'), 'an object { port, host, stuckAfter }', value)
+  rejectUnknownKeys(option('watchdog'), value, ['port', 'host', 'stuckAfter'])
+  const port = value.port
+  if (!Number.isSafeInteger(port) || (port as number) < 0 || (port as number) > 65535) {
+    throw invalid(option('watchdog.port'), 'a port number from 0 to 65535 (0: one the system picks)', port)
+  }
+  if (value.host !== undefined && (typeof value.host !== 'string' || value.host === '')) {
+    throw invalid(option('watchdog.host'), 'a non-empty string: an address or a host name', value.host)
+  }
+  const stuckAfter = value.stuckAfter === undefined ? DEFAULT_STUCK_AFTER : timerMs(option('watchdog.stuckAfter'), value.stuckAfter)
+  // The heartbeat is written every stuckAfter / 5 ms: below 100 ms that is a timer every few milliseconds.
+  if (stuckAfter < 100) throw invalid(option('watchdog.stuckAfter'), 'at least 100 ms', stuckAfter)
+  return { port: port as number, host: value.host, stuckAfter }
+}
+
 /** Validates the plugin options and fills in the defaults; throws FST_HEALTH_INVALID_OPTION naming the option. */
 export function normaliseOptions (options: HealthPluginOptions): NormalisedOptions {
   // Fastify always passes an object (`{}` when register() got none).
@@ -228,7 +247,8 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
     logLevel: logLevel as LogLevel,
     gracefulShutdown: gracefulShutdown(opts.gracefulShutdown),
     onStatusChange: onStatusChange as NormalisedOptions['onStatusChange'],
-    openapi: openapi(opts.openapi)
+    openapi: openapi(opts.openapi),
+    watchdog: watchdog(opts.watchdog)
   }
 }
 

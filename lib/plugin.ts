@@ -8,6 +8,7 @@ import { installGracefulShutdown } from './graceful-shutdown'
 import { normaliseOptions } from './options'
 import { addRoutes } from './routes'
 import { StatusLog } from './status-log'
+import { installWatchdog } from './watchdog/watchdog'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
 
 const CLOSING_MESSAGE = 'cancelled: the server is closing'
@@ -94,4 +95,5 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
 
   if (opts.gracefulShutdown !== null) installGracefulShutdown(app, availability, opts.gracefulShutdown)
+  if (opts.watchdog !== null) installWatchdog(app, opts, opts.watchdog)
 }
