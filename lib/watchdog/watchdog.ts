@@ -16,7 +16,6 @@ export const RESTARTS_PER_MINUTE = 3
 const WORKER_FILE = join(__dirname, `worker${extname(__filename)}`)
 
 type Config = Omit<WorkerConfig, 'heartbeat'>
-interface Starting { resolve: () => void, reject: (err: Error) => void }
 
 /**
  * The main thread's side of the watchdog: the heartbeat it writes into shared memory, the answers to the requests the
@@ -32,7 +31,6 @@ export class Watchdog {
   #worker: Worker | undefined
   #stopped = false
   #restarts: number[] = []
-  #starting: Starting | undefined
 
   constructor (app: FastifyInstance, config: Config) {
     this.#app = app
@@ -53,7 +51,6 @@ export class Watchdog {
   async stop (): Promise<void> {
     this.#stopped = true
     clearInterval(this.#timer)
-    this.#starting?.resolve()
     await this.#worker?.terminate()
   }
 
@@ -64,33 +61,36 @@ export class Watchdog {
   async #spawn (): Promise<void> {
     const worker = new Worker(WORKER_FILE, { workerData: this.#config })
     this.#worker = worker
-    worker.on('message', (message: WorkerMessage) => { this.#message(worker, message) })
     worker.on('error', (err) => { logThrown(this.#app.log, 'error', err, 'fastify-health: the watchdog thread failed') })
-    worker.on('exit', (code) => { this.#exited(worker, code) })
-    await new Promise<void>((resolve, reject) => { this.#starting = { resolve, reject } })
+    await new Promise<void>((resolve, reject) => {
+      let listening = false
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'request') {
+          this.#answer(worker, message)
+        } else if (message.type === 'listening') {
+          listening = true
+          // A restart takes the same port, also when the system picked it.
+          this.#config.port = message.port
+          // Held until listening, so that a process waiting for ready() does not end in between.
+          worker.unref()
+          this.#app.log.info({ watchdog: { address: message.address, port: message.port } }, `fastify-health: watchdog listening on ${message.address} port ${message.port}`)
+          resolve()
+        } else {
+          this.#stopped = true
+          worker.terminate()
+          reject(new FST_HEALTH_WATCHDOG_LISTEN(`the watchdog cannot listen on ${this.#where()}: ${message.message}`))
+        }
+      })
+      worker.on('exit', (code) => {
+        if (this.#stopped) return
+        if (listening) this.#restart(code)
+        else reject(new FST_HEALTH_WATCHDOG_LISTEN(`the watchdog thread exited with code ${code} before it listened on ${this.#where()}`))
+      })
+    })
   }
 
-  #message (worker: Worker, message: WorkerMessage): void {
-    if (message.type === 'request') {
-      this.#answer(worker, message)
-    } else if (message.type === 'listening') {
-      // Held until listening, so that a process waiting for ready() does not end in between.
-      worker.unref()
-      this.#app.log.info({ watchdog: { address: message.address, port: message.port } }, `fastify-health: watchdog listening on ${message.address} port ${message.port}`)
-      this.#started()?.resolve()
-    } else {
-      const where = this.#config.host === undefined ? `port ${this.#config.port}` : `${this.#config.host} port ${this.#config.port}`
-      const err = new FST_HEALTH_WATCHDOG_LISTEN(`the watchdog cannot listen on ${where}: ${message.message}`)
-      this.#stopped = true
-      worker.terminate()
-      this.#started()?.reject(err)
-    }
-  }
-
-  #started (): Starting | undefined {
-    const starting = this.#starting
-    this.#starting = undefined
-    return starting
+  #where (): string {
+    return this.#config.host === undefined ? `port ${this.#config.port}` : `${this.#config.host} port ${this.#config.port}`
   }
 
   #answer (worker: Worker, request: ForwardedRequest): void {
@@ -98,22 +98,14 @@ export class Watchdog {
     reply({ type: 'ack', id: request.id })
     this.#app.inject({ method: request.method, url: request.url, headers: request.headers }).then(response => {
       const headers: Record<string, string | string[]> = {}
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value
-      }
+      for (const [name, value] of Object.entries(response.headers)) headers[name] = typeof value === 'number' ? String(value) : value as string | string[]
       // A copy of exactly the body's bytes (an inject payload may be a view into a larger buffer), handed over.
       const body = new Uint8Array(response.rawPayload)
       reply({ type: 'answer', id: request.id, status: response.statusCode, headers, body }, [body.buffer])
     }, () => { reply({ type: 'failed', id: request.id }) })
   }
 
-  #exited (worker: Worker, code: number): void {
-    if (worker !== this.#worker || this.#stopped) return
-    const starting = this.#started()
-    if (starting !== undefined) {
-      starting.reject(new FST_HEALTH_WATCHDOG_LISTEN(`the watchdog thread exited with code ${code} before it listened on port ${this.#config.port}`))
-      return
-    }
+  #restart (code: number): void {
     const now = performance.now()
     this.#restarts = this.#restarts.filter(at => now - at < 60_000)
     if (this.#restarts.length >= RESTARTS_PER_MINUTE) {
