@@ -41,7 +41,6 @@ async function watched (t: Test, options: HealthPluginOptions = {}) {
   return { ...built, main, watchdog: `http://${LOOPBACK}:${port}`, port, workers }
 }
 
-
 /**
  * The watchdog's answer, asked again (up to 5 times) while it differs from the main port's: on a loaded machine a probe
  * may find this process's main thread more than 20 ms late, and is then answered as busy. An answer that is never the
