@@ -4,6 +4,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import type { Worker } from 'node:worker_threads'
+import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { FST_HEALTH_WATCHDOG_LISTEN } from '../lib/errors'
 import healthPlugin from '../lib/index'
@@ -23,7 +24,7 @@ function watchdogPort (log: CapturedLogs, nth = 1): number | undefined {
   return lines[nth - 1]?.watchdog.port
 }
 
-async function watched (t: Test, options: HealthPluginOptions = {}) {
+async function watched (t: Test, options: HealthPluginOptions = {}, setUp: (app: FastifyInstance) => void = () => {}) {
   const built = await buildApp(t, { watchdog: { port: 0, host: LOOPBACK, stuckAfter: 60_000 }, ...options })
   const { app } = built
   app.addHealthCheck('db', () => true)
@@ -31,6 +32,7 @@ async function watched (t: Test, options: HealthPluginOptions = {}) {
   app.addReadyCheck('queue', () => false)
   app.addStartupCheck('warm', () => true)
   app.get('/other', async () => ({ other: true }))
+  setUp(app)
   const workers: Worker[] = []
   const started = (worker: Worker): void => { workers.push(worker) }
   process.on('worker', started)
@@ -110,6 +112,16 @@ t.test('during the shutdown delay, watchdog readiness is not_ready with the shut
   await app.close()
   await shutdown
   t.equal(await refused(watchdog + '/health'), 'ECONNREFUSED', 'the port is closed with the app')
+})
+
+t.test('while the app closes, the main thread cannot answer (inject is refused): the watchdog answers for it', async t => {
+  let during: HttpAnswer | undefined
+  let watchdog = ''
+  const { app, ...rest } = await watched(t, {}, app => { app.addHook('preClose', async () => { during = await get(watchdog + '/health/ready') }) })
+  watchdog = rest.watchdog
+  await app.close()
+  t.equal(during?.status, 503)
+  t.match(during?.json, { status: 'not_ready', checks: { main_thread: { status: 'fail', error: 'busy: the main thread could not answer' } } })
 })
 
 t.test('app.close() frees the port', async t => {

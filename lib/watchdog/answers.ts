@@ -14,7 +14,7 @@ export interface Route {
 /** An HTTP answer as the watchdog sends it. */
 export interface Answer {
   status: number
-  headers: Record<string, string | string[]>
+  headers: Record<string, string | string[] | number>
   body: string | Uint8Array
 }
 

@@ -106,7 +106,7 @@ export class Dispatcher {
     if (pending.route.kind === 'health' && pending.route.name === null) this.#keepReport(message)
     const respond = pending.respond
     if (respond === null) return
-    const headers: Record<string, string | string[]> = {}
+    const headers: Answer['headers'] = {}
     for (const [name, value] of Object.entries(message.headers)) if (!NOT_COPIED.has(name)) headers[name] = value
     respond({ status: message.status, headers, body: message.body })
   }

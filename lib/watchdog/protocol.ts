@@ -36,7 +36,7 @@ export interface ForwardedRequest {
 export type MainMessage =
   /** Received: the main thread's event loop is turning, the answer follows. */
   | { type: 'ack', id: number }
-  | { type: 'answer', id: number, status: number, headers: Record<string, string | string[]>, body: Uint8Array }
+  | { type: 'answer', id: number, status: number, headers: Record<string, string | string[] | number>, body: Uint8Array }
   /** `app.inject()` failed (the app is closing): the watchdog answers for the main thread. */
   | { type: 'failed', id: number }
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { logThrown } from '../callbacks'
 import { FST_HEALTH_WATCHDOG_LISTEN } from '../errors'
 import type { NormalisedOptions } from '../options'
+import type { Answer } from './answers'
 import type { ForwardedRequest, MainMessage, WorkerConfig, WorkerMessage } from './protocol'
 
 /** The most often the heartbeat is written: often enough to tell `stuckAfter` from a pause between two beats. */
@@ -97,11 +98,9 @@ export class Watchdog {
     const reply = (message: MainMessage, transfer?: ArrayBuffer[]): void => { worker.postMessage(message, transfer) }
     reply({ type: 'ack', id: request.id })
     this.#app.inject({ method: request.method, url: request.url, headers: request.headers }).then(response => {
-      const headers: Record<string, string | string[]> = {}
-      for (const [name, value] of Object.entries(response.headers)) headers[name] = typeof value === 'number' ? String(value) : value as string | string[]
       // A copy of exactly the body's bytes (an inject payload may be a view into a larger buffer), handed over.
       const body = new Uint8Array(response.rawPayload)
-      reply({ type: 'answer', id: request.id, status: response.statusCode, headers, body }, [body.buffer])
+      reply({ type: 'answer', id: request.id, status: response.statusCode, headers: response.headers as Answer['headers'], body }, [body.buffer])
     }, () => { reply({ type: 'failed', id: request.id }) })
   }
 
