@@ -2,7 +2,7 @@
 // that answers, is busy (no answer in time) or is stuck (no heartbeat for longer than stuckAfter).
 import t, { type Test } from 'tap'
 import { ACK_WITHIN, ANSWER_GRACE, Dispatcher, MAX_PENDING } from '../lib/watchdog/dispatcher'
-import { madeUpAnswer, matchRoute } from '../lib/watchdog/answers'
+import { forwardedUrl, madeUpAnswer, matchRoute } from '../lib/watchdog/answers'
 import type { Answer } from '../lib/watchdog/answers'
 import type { ForwardedRequest, MainMessage } from '../lib/watchdog/protocol'
 import { fakeClock } from './helpers/clock'
@@ -45,6 +45,20 @@ t.test('probe paths: static routes first, then one check of a kind; anything els
   t.equal(matchRoute(paths, '/other'), null)
   t.same(matchRoute({ health: '/', ready: '/ready/', startup: '/started' }, '/x'), null, 'under "/" there are no check routes')
   t.same(matchRoute({ health: '/', ready: '/ready/', startup: '/started' }, '/ready/x'), { kind: 'ready', name: 'x' }, 'a path with a trailing slash')
+})
+
+t.test('the URL forwarded is rebuilt from the route: no dot segment or backslash reaches another route', async t => {
+  const { posted, answers, ask } = setup(t)
+  ask('/health/..')
+  ask('/health/%2E%2e')
+  ask('/health/.')
+  t.same(answers.map(a => a.status), [404, 404, 404], 'a dot segment is not a check name (a URL parser would resolve it)')
+  ask('/health/..%5Cadmin')
+  ask('/health/db%20main?verbose&x=/../..')
+  ask('/health/ready/%71ueue')
+  t.same(posted.map(p => p.url), ['/health/..%5Cadmin', '/health/db%20main?verbose&x=/../..', '/health/ready/queue'])
+  t.equal(forwardedUrl({ ...paths, ready: '/ready/' }, { kind: 'ready', name: 'x' }, ''), '/ready/x', 'under a path with a trailing slash')
+  t.equal(forwardedUrl({ ...paths, ready: '/ready/' }, { kind: 'ready', name: null }, '?verbose'), '/ready/?verbose')
 })
 
 t.test('a request the main thread answers in time gets its answer, without the connection headers', async t => {
@@ -191,6 +205,14 @@ t.test('past MAX_PENDING unanswered requests, new probes are answered without fo
   answerFromMain(1, 200, healthyReport)
   ask('/health')
   t.equal(posted.length, MAX_PENDING + 1, 'forwarded again once one is answered')
+  ask('/health/ready')
+  t.equal(posted.length, MAX_PENDING + 1, 'full again')
+  await clock.tickAsync(1000 - 1)
+  ask('/health/ready')
+  t.equal(posted.length, MAX_PENDING + 1, 'an unanswered request holds its place for stuckAfter after the watchdog answered it')
+  await clock.tickAsync(1)
+  ask('/health/ready')
+  t.equal(posted.length, MAX_PENDING + 2, 'then gives it up: a request the main thread never answers does not block forwarding for ever')
 })
 
 t.test('other methods and paths: Fastify\'s 404, not forwarded', async t => {

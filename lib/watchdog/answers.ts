@@ -34,9 +34,23 @@ export function matchRoute (paths: ProbePaths, pathname: string): Route | null {
     if (paths[kind] === '/') continue
     const base = `${paths[kind].replace(/\/$/, '')}/`
     const rest = pathname.startsWith(base) ? pathname.slice(base.length) : ''
-    if (rest !== '' && !rest.includes('/')) return { kind, name: decodeName(rest) }
+    if (rest === '' || rest.includes('/')) continue
+    const name = decodeName(rest)
+    // A dot segment is not a check's name: resolved by a URL parser, it would name a route outside the probes.
+    return name === '.' || name === '..' ? null : { kind, name }
   }
   return null
+}
+
+/**
+ * The URL forwarded to the main thread for a route, rebuilt from its parts: the check's name encoded again, so that no
+ * dot segment or backslash in what the client sent can make `app.inject()` (which parses it as a URL) reach another
+ * route. The query string is kept as sent.
+ */
+export function forwardedUrl (paths: ProbePaths, route: Route, query: string): string {
+  const base = paths[route.kind]
+  const path = route.name === null ? base : `${base.replace(/\/$/, '')}/${encodeURIComponent(route.name)}`
+  return path + query
 }
 
 function decodeName (segment: string): string {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { madeUpAnswer, matchRoute, notFound, type Answer, type Asked, type LastReport, type Route } from './answers'
+import { forwardedUrl, madeUpAnswer, matchRoute, notFound, type Answer, type Asked, type LastReport, type Route } from './answers'
 import type { ForwardedRequest, MainMessage, WorkerConfig } from './protocol'
 
 /**
@@ -84,8 +84,9 @@ export class Dispatcher {
     const id = this.#nextId++
     const pending: Pending = { route, asked, respond, timer: undefined }
     this.#pending.set(id, pending)
-    this.#post({ type: 'request', id, method: method as ForwardedRequest['method'], url, headers: forwardedHeaders(request.headers) })
-    this.#wait(pending, route.kind === 'health' ? ACK_WITHIN : this.#config.timeout + ANSWER_GRACE)
+    const forwarded = forwardedUrl(this.#config.paths, route, query === -1 ? '' : url.slice(query))
+    this.#post({ type: 'request', id, method: method as ForwardedRequest['method'], url: forwarded, headers: forwardedHeaders(request.headers) })
+    this.#wait(id, pending, route.kind === 'health' ? ACK_WITHIN : this.#config.timeout + ANSWER_GRACE)
   }
 
   receive (message: MainMessage): void {
@@ -94,7 +95,7 @@ export class Dispatcher {
     this.#lastAnswer = performance.now()
     if (message.type === 'ack') {
       // Taken up: the answer follows once the checks have run, within their time limits.
-      if (pending.respond !== null && pending.route.kind === 'health') this.#wait(pending, this.#config.timeout + ANSWER_GRACE)
+      if (pending.respond !== null && pending.route.kind === 'health') this.#wait(message.id, pending, this.#config.timeout + ANSWER_GRACE)
       return
     }
     this.#pending.delete(message.id)
@@ -111,9 +112,15 @@ export class Dispatcher {
     respond({ status: message.status, headers, body: message.body })
   }
 
-  #wait (pending: Pending, ms: number): void {
+  #wait (id: number, pending: Pending, ms: number): void {
     clearTimeout(pending.timer)
-    pending.timer = setTimeout(() => { this.#expire(pending, `the main thread did not answer within ${ms} ms`) }, ms)
+    pending.timer = setTimeout(() => {
+      this.#expire(pending, `the main thread did not answer within ${ms} ms`)
+      // Its late answer is still welcome (as the last report), but one that never comes (an app hook that hangs)
+      // must not hold one of the MAX_PENDING places for ever.
+      pending.timer = setTimeout(() => { this.#pending.delete(id) }, this.#config.stuckAfter)
+      pending.timer.unref()
+    }, ms)
     pending.timer.unref()
   }
 
