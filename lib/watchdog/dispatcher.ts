@@ -5,9 +5,9 @@ import type { ForwardedRequest, MainMessage, WorkerConfig } from './protocol'
 
 /**
  * How long a liveness probe waits for the main thread to take up its request. A main thread that does not take it up
- * in this time is not turning its event loop (saturated, or a long synchronous task): the probe is answered at once
- * from the last report, so that the kubelet's deadline is never at risk. The answer itself is then waited for
- * `timeout` + ANSWER_GRACE.
+ * in this time is not turning its event loop (saturated, or a long synchronous task): the probe is answered from the
+ * last report, so that the kubelet's deadline is never at risk, and so are further liveness probes, at once, while an
+ * earlier one still waits to be taken up. Once taken up, the answer is waited for `timeout` + ANSWER_GRACE.
  */
 export const ACK_WITHIN = 20
 /** Past the plugin's `timeout`: a check that timed out still gets its 503 through before the watchdog answers. */
@@ -29,6 +29,10 @@ export interface Incoming {
 interface Pending {
   route: Route
   asked: Asked
+  /** performance.now() when it was forwarded. */
+  sentAt: number
+  /** Whether the main thread has taken it up. */
+  acked: boolean
   /** null once the probe has been answered without the main thread. */
   respond: ((answer: Answer) => void) | null
   timer: NodeJS.Timeout | undefined
@@ -81,8 +85,15 @@ export class Dispatcher {
       respond(this.#madeUp(route, asked, 'busy', `busy: ${MAX_PENDING} probes are waiting for the main thread`))
       return
     }
+    const waiting = this.#untakenFor()
+    if (route.kind === 'health' && waiting > ACK_WITHIN) {
+      // An earlier probe is still waiting to be taken up: the main thread is not turning its event loop now, and
+      // would not take this one up in time either.
+      respond(this.#madeUp(route, asked, 'busy', `busy: the main thread has not taken up a probe sent ${Math.round(waiting)} ms ago`))
+      return
+    }
     const id = this.#nextId++
-    const pending: Pending = { route, asked, respond, timer: undefined }
+    const pending: Pending = { route, asked, sentAt: performance.now(), acked: false, respond, timer: undefined }
     this.#pending.set(id, pending)
     const forwarded = forwardedUrl(this.#config.paths, route, query === -1 ? '' : url.slice(query))
     this.#post({ type: 'request', id, method: method as ForwardedRequest['method'], url: forwarded, headers: forwardedHeaders(request.headers) })
@@ -94,6 +105,7 @@ export class Dispatcher {
     if (pending === undefined) return
     this.#lastAnswer = performance.now()
     if (message.type === 'ack') {
+      pending.acked = true
       // Taken up: the answer follows once the checks have run, within their time limits.
       if (pending.respond !== null && pending.route.kind === 'health') this.#wait(message.id, pending, this.#config.timeout + ANSWER_GRACE)
       return
@@ -110,6 +122,13 @@ export class Dispatcher {
     const headers: Answer['headers'] = {}
     for (const [name, value] of Object.entries(message.headers)) if (!NOT_COPIED.has(name)) headers[name] = value
     respond({ status: message.status, headers, body: message.body })
+  }
+
+  /** How long the oldest forwarded request the main thread has not taken up yet has been waiting (0: none). */
+  #untakenFor (): number {
+    let oldest = Infinity
+    for (const pending of this.#pending.values()) if (!pending.acked && pending.sentAt < oldest) oldest = pending.sentAt
+    return oldest === Infinity ? 0 : performance.now() - oldest
   }
 
   #wait (id: number, pending: Pending, ms: number): void {
