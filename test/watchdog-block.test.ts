@@ -5,12 +5,13 @@
 // closes ends by itself.
 import t, { type Test } from 'tap'
 import { get, type HttpAnswer } from './helpers/net'
-import { pollUntil, startTs, type Proc } from './helpers/process'
+import { distBuilt, pollUntil, startTs, type Proc } from './helpers/process'
 
 const FIXTURE = 'test/fixtures/watchdog-app.ts'
 const TIMEOUT = 300
 
 async function start (t: Test, env: Record<string, string>): Promise<{ proc: Proc, app: string, watchdog: string }> {
+  t.ok(distBuilt(), 'dist/ is built (npm run build): the fixture imports fastify-health')
   const proc = startTs(t, FIXTURE, { TIMEOUT: String(TIMEOUT), ...env })
   const [, app] = await proc.waitFor(/app: (http:\/\/127\.0\.0\.1:\d+)\n/)
   const [, port] = await proc.waitFor(/watchdog listening on 127\.0\.0\.1 port (\d+)/)
