@@ -188,12 +188,17 @@ export function parseWrk (out: string): LoadResult {
   }
 }
 
-/** Loads `url` for `seconds` (whole seconds) over `connections` keep-alive connections. */
-export async function load (url: string, seconds: number, connections: number): Promise<LoadResult> {
+/**
+ * Loads `url` for `seconds` (whole seconds) over `connections` keep-alive connections; with `paths`, those paths of
+ * its server in turn (wrk only: bench/paths.lua).
+ */
+export async function load (url: string, seconds: number, connections: number, paths?: readonly string[]): Promise<LoadResult> {
   if (settings.tool === 'wrk') {
-    const [command, args] = pinned(LOAD_CORE, ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url])
+    const script = paths === undefined ? [] : ['-s', join(ROOT, 'bench', 'paths.lua')]
+    const [command, args] = pinned(LOAD_CORE, ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...script, url, ...(paths === undefined ? [] : ['--', ...paths])])
     return parseWrk(await run(command, args))
   }
+  if (paths !== undefined) throw new Error('bench: a row that probes several paths needs wrk (apt-get install wrk)')
   const cli = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js')
   const [command, args] = pinned(LOAD_CORE, [process.execPath, cli, '-c', String(connections), '-d', String(seconds), '-j', url])
   const r = JSON.parse(await run(command, args))

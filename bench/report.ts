@@ -66,6 +66,8 @@ export interface Summary {
   ratio: Spread
   /** CPU per request ÷ the `below` row's, per round, when the row's target names one. */
   ratioToBelow?: Spread
+  /** CPU per request ÷ the `against` row's, per round, when the row's target names one. */
+  ratioToAgainst?: Spread
   checkCallsPerSec: number
   rssMB: number
   bad: number
@@ -79,13 +81,18 @@ function verdict (row: Row, s: Omit<Summary, 'result'>): string {
   const target = row.target
   if (target === undefined) return '–'
   if (!Number.isFinite(s.ratio.median)) return 'n/a (no floor in this run)'
-  let met = s.ratio.median <= target.maxRatio
+  let ratio = s.ratio
+  if (target.against !== undefined) {
+    if (s.ratioToAgainst === undefined || !Number.isFinite(s.ratioToAgainst.median)) return `n/a (no ${target.against} in this run)`
+    ratio = s.ratioToAgainst
+  }
+  let met = ratio.median <= target.maxRatio
   if (target.below !== undefined) {
     if (s.ratioToBelow === undefined || !Number.isFinite(s.ratioToBelow.median)) return `n/a (no ${target.below} in this run)`
     met &&= s.ratioToBelow.median < 1
   }
   // A bound inside the interquartile range of the ratio: the rounds disagree about which side of it the row is on.
-  const close = target.maxRatio >= s.ratio.q1 && target.maxRatio <= s.ratio.q3
+  const close = target.maxRatio >= ratio.q1 && target.maxRatio <= ratio.q3
   return (met ? 'met' : '**missed**') + (close ? ' (within noise)' : '')
 }
 
@@ -94,6 +101,7 @@ export function summarise (rows: Row[], samples: Map<string, Sample[]>, unavaila
   return rows.filter(row => samples.has(row.name)).map(row => {
     const list = samples.get(row.name) ?? []
     const below = row.target?.below
+    const against = row.target?.against
     const checkCallsPerSec = spread(list.map(s => s.checkCallsPerSec)).median
     let why = unavailable.get(row.name)
     if (why === undefined && row.background === true && checkCallsPerSec > BACKGROUND_MAX_CALLS_PER_SEC) {
@@ -106,6 +114,7 @@ export function summarise (rows: Row[], samples: Map<string, Sample[]>, unavaila
       reqPerSec: spread(list.map(s => s.reqPerSec)),
       ratio: pairedRatios(list, floor),
       ...(below === undefined ? {} : { ratioToBelow: pairedRatios(list, samples.get(below)) }),
+      ...(against === undefined ? {} : { ratioToAgainst: pairedRatios(list, samples.get(against)) }),
       checkCallsPerSec,
       rssMB: spread(list.map(s => s.rssMB)).median,
       bad: list.reduce((sum, s) => sum + s.bad, 0),
@@ -122,7 +131,8 @@ const range = (a: number, b: number, f: (v: number) => string): string => `${f(a
 function targetText (row: Row): string {
   if (row.target === undefined) return row.note ?? ''
   const below = row.target.below === undefined ? '' : `, below ${row.target.below}`
-  return `≤ ${row.target.maxRatio.toFixed(2)}×${below}`
+  const against = row.target.against === undefined ? '' : ` ${row.target.against}`
+  return `≤ ${row.target.maxRatio.toFixed(2)}×${against}${below}`
 }
 
 export function table (rows: Row[], summaries: Summary[]): string {
@@ -132,13 +142,14 @@ export function table (rows: Row[], summaries: Summary[]): string {
   ]
   for (const s of summaries) {
     const row = rows.find(r => r.name === s.row) as Row
-    const label = `${row.label} \`${row.name}\`` + (s.bad > 0 ? ` (${s.bad} errors or non-2xx)` : '')
+    const label = `${row.label} \`${row.name}\`` + (s.bad > 0 && row.unavailable503 !== true ? ` (${s.bad} errors or non-2xx)` : '')
     if (s.rounds === 0) {
       lines.push(`| ${label} | – | – | – | – | – | – | ${targetText(row)} | ${s.result} |`)
       continue
     }
     const c = s.cpuUsPerReq
-    const below = s.ratioToBelow === undefined ? '' : `; ×${row.target?.below} ${fixed(s.ratioToBelow.median, 2)}`
+    const below = (s.ratioToBelow === undefined ? '' : `; ×${row.target?.below} ${fixed(s.ratioToBelow.median, 2)}`) +
+      (s.ratioToAgainst === undefined ? '' : `; ×${row.target?.against} ${fixed(s.ratioToAgainst.median, 3)} [${range(s.ratioToAgainst.q1, s.ratioToAgainst.q3, v => fixed(v, 3))}]`)
     lines.push([
       '',
       label,

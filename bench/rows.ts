@@ -6,6 +6,8 @@ export interface Target {
   maxRatio: number
   /** Another row this one must also use less CPU per request than (median of the per-round ratios below 1). */
   below?: string
+  /** The row `maxRatio` is a bound against, instead of the floor: the same route without the feature under test. */
+  against?: string
 }
 
 export interface Row {
@@ -14,11 +16,15 @@ export interface Row {
   target?: Target
   /** Why the row has no target: it is a reference, a peer, or compared with another build. */
   note?: string
+  /** The row answers 503 by design: its non-2xx answers are not errors. */
+  unavailable503?: boolean
   /**
    * The row's checks are meant to run in the background, not per request: if the server called them more often than
    * BACKGROUND_MAX_CALLS_PER_SEC, the build ignored the option and the row is reported as not available.
    */
   background?: boolean
+  /** The paths the load generator asks for in turn, instead of `/health` alone. */
+  paths?: readonly string[]
 }
 
 export const FLOOR = 'floor'
@@ -31,7 +37,13 @@ export const ROWS: Row[] = [
   { name: 'fh-3-async', label: 'fastify-health, 3 async checks', target: { maxRatio: 1.15 } },
   { name: 'fh-interval', label: 'fastify-health, 3 checks × 20 ms, `interval: 1000`', target: { maxRatio: 1.03 }, background: true },
   { name: 'fh-cache', label: 'fastify-health, 3 checks × 20 ms, `cacheTtl: 60000`', target: { maxRatio: 1.03 } },
+  { name: 'fh-1-slow', label: 'fastify-health, 1 check × 20 ms on `/health`', note: 'reference of fh-groups: its check calls/s' },
+  { name: 'fh-groups', label: 'the same check in liveness, readiness and a custom group, the three paths in turn', note: 'check calls/s as fh-1-slow: one run for every group', paths: ['/health', '/health/ready', '/health/group/payments'] },
   { name: 'fh-1000-sync', label: 'fastify-health, 1,000 sync checks', note: 'compare µs/req across builds' },
+  { name: 'route-plain', label: 'an app route beside fastify-health, no `requires`', note: 'reference of route-requires' },
+  { name: 'route-requires', label: 'the same route with `config.health.requires`, its check passing', target: { maxRatio: 1.03, against: 'route-plain' } },
+  { name: 'route-503', label: 'a route whose handler throws the gate\'s 503 error, with Retry-After', note: 'reference of route-gated-503', unavailable503: true },
+  { name: 'route-gated-503', label: 'a route gated by its failing required check', target: { maxRatio: 1.00, against: 'route-503' }, unavailable503: true },
   { name: 'under-pressure', label: '@fastify/under-pressure status route, 1 async healthCheck', note: 'peer' },
   { name: 'fastify-healthcheck', label: 'fastify-healthcheck (check on a 1 s interval)', note: 'peer' },
   { name: 'terminus', label: '@godaddy/terminus on the Fastify server, 1 async check', note: 'peer' },

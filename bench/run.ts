@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [options]
   --replicas N      identical server processes per row, used in turn, one per round (default 3)
   --warmup S        unmeasured seconds of load on every server before the first round (default 1)
   --connections N   keep-alive connections of the load generator (default 50)
-  --only a,b        only these rows (plus the floor, and the row a target must stay below); rows: ${ROWS.map(r => r.name).join(', ')}
+  --only a,b        only these rows (plus the floor, and the rows a target must stay below or is against); rows: ${ROWS.map(r => r.name).join(', ')}
   --plugin PATH     load another build's index.js instead of dist/ (its formats/schema.js, or schema.js, beside it)
   --load TOOL       wrk or autocannon (default: wrk when installed)
   --nice N          nice adjustment of servers and load generator (default ${IS_ROOT ? '-10 as root' : '0'}; 0 turns it off)
@@ -74,11 +74,12 @@ function options () {
   }
 }
 
-/** The named rows, plus the rows their ratios need: the floor, and any row a target must stay below. */
+/** The named rows, plus the rows their ratios need: the floor, and any row a target must stay below or is against. */
 function withComparisons (names: string[]): Row[] {
   const wanted = new Set([FLOOR, ...names])
   for (const row of ROWS) {
     if (wanted.has(row.name) && row.target?.below !== undefined) wanted.add(row.target.below)
+    if (wanted.has(row.name) && row.target?.against !== undefined) wanted.add(row.target.against)
   }
   return ROWS.filter(r => wanted.has(r.name))
 }
@@ -126,7 +127,7 @@ function order<T> (rows: T[], round: number): T[] {
 /** One measured run: the server's CPU time and check calls across a load of `duration` seconds. */
 async function measure (server: Server, round: number, replica: number, duration: number, connections: number): Promise<Sample> {
   const before = await server.usage()
-  const result = await load(server.url, duration, connections)
+  const result = await load(server.url, duration, connections, ROWS.find(r => r.name === server.row)?.paths)
   const after = await server.usage()
   const user = after.cpu.user - before.cpu.user
   const system = after.cpu.system - before.cpu.system

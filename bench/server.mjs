@@ -77,6 +77,37 @@ async function floor () {
   return app
 }
 
+/**
+ * An app with fastify-health (its probes under /_health) and a background readiness check `db`, and GET /health: an
+ * app route answering the floor's report, with `config.health.requires: ['db']` or without, or (`throws`) a route
+ * whose handler throws the gate's own 503 error with the same Retry-After, the answer of a gated route done by hand.
+ */
+function appRoute ({ requires, passing = true, throws = false }) {
+  return async () => {
+    const report = await threeCheckReport()
+    const app = Fastify()
+    await app.register(healthPlugin, { path: '/_health', readyPath: '/_health/ready', startupPath: '/_health/started' })
+    const Unavailable = healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE
+    if (Unavailable === undefined) throw Object.assign(new Error('this build has no route gates'), { code: 'FST_HEALTH_INVALID_OPTION' })
+    // A check that never settles before the first probe would let requests through: its first run is sync.
+    app.addReadyCheck('db', () => passing, { interval: 60_000 })
+    const config = requires ? { health: { requires: ['db'] } } : {}
+    app.get('/health', { config, schema: { response: { 200: HealthReportSchema } } }, (_request, reply) => {
+      if (throws) {
+        reply.header('retry-after', '60')
+        throw new Unavailable('required check failing: "db" (fail)')
+      }
+      reply.header('cache-control', 'no-store')
+      return report
+    })
+    await app.ready()
+    const expected = passing && !throws ? 200 : 503
+    const { statusCode } = await app.inject('/health')
+    if (statusCode !== expected) throw new Error(`bench/server.mjs: GET /health answered ${statusCode}, expected ${expected}`)
+    return app
+  }
+}
+
 /** Row name -> factory of a server (a Fastify app or a node:http server) answering GET /health. */
 const rows = {
   'node-http': async () => {
@@ -94,7 +125,21 @@ const rows = {
   'fh-3-async': fh(times(3, asyncPass)),
   'fh-interval': fh(times(3, slowPass(20)), {}, { interval: 1000 }),
   'fh-cache': fh(times(3, slowPass(20)), { cacheTtl: 60_000 }),
+  'fh-1-slow': fh([slowPass(20)]),
+  // One function under one name in both probes and a custom group: one check, whichever path asks.
+  'fh-groups': async () => {
+    const app = Fastify()
+    await app.register(healthPlugin, { groups: { payments: {} } })
+    const check = slowPass(20)
+    app.addHealthCheck('check0', check, { groups: ['payments'] })
+    app.addReadyCheck('check0', check, { groups: ['payments'] })
+    return app
+  },
   'fh-1000-sync': fh(times(1000, syncPass)),
+  'route-plain': appRoute({ requires: false }),
+  'route-requires': appRoute({ requires: true }),
+  'route-503': appRoute({ requires: false, throws: true }),
+  'route-gated-503': appRoute({ requires: true, passing: false }),
   // under-pressure calls its healthCheck on every request to its status route when no healthCheckInterval is set.
   'under-pressure': async () => {
     const app = Fastify()

@@ -10,6 +10,8 @@
 //   SHUTDOWN_DELAY_MS   graceful-shutdown delay between SIGTERM and close (default 5000, the plugin's default)
 //   CORS_ORIGIN         origins allowed by CORS, comma separated (default: none)
 //   LOG_LEVEL           pino level (default info)
+//   KUBERNETES_PROBES   set to 1 to print the probe settings that fit this app as JSON and exit, without listening
+//                       (app.health.kubernetesProbes(); kubernetes/deployment.yaml holds what it prints)
 //
 // Every check reads a real condition; nothing in here exists only for tests. The end-to-end tests make a check fail
 // the way production would: an upstream answering 500 or hanging (external_api) or not enough free disk
@@ -99,7 +101,8 @@ async function main (): Promise<void> {
   // not registered at all rather than pretending to pass. The ready-made `http` check aborts the request when the
   // check times out (800 ms by default) and fails on a non-2xx answer with the reason ("status 500, expected 2xx").
   // Note: a liveness check that fails restarts the pod in Kubernetes, and restarting does not fix somebody else's
-  // API; for a dependency you do not own, prefer `{ critical: false }` or a readiness check.
+  // API; for a dependency you do not own, prefer a readiness check, `{ impact: 'fleet' }`, or a route that requires
+  // it (`config.health.requires`). The plugin warns about this one at start-up.
   if (externalApiUrl !== undefined && externalApiUrl !== '') {
     app.addHealthCheck('external_api', http(externalApiUrl))
   } else {
@@ -119,7 +122,14 @@ async function main (): Promise<void> {
 
   app.get('/', async () => ({ hello: 'world' }))
 
-  const address = await app.listen({ port: Number(process.env.PORT ?? 9090), host: process.env.HOST ?? '127.0.0.1' })
+  const port = Number(process.env.PORT ?? 9090)
+  if (process.env.KUBERNETES_PROBES === '1') {
+    await app.ready()
+    console.log(JSON.stringify(app.health.kubernetesProbes({ port }), null, 2))
+    await app.close()
+    return
+  }
+  const address = await app.listen({ port, host: process.env.HOST ?? '127.0.0.1' })
   console.log('Starting Fastify server with health checks...')
   console.log(`Health check endpoint: ${address}/health`)
   console.log(`Ready check endpoint: ${address}/health/ready`)

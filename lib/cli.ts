@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { editDistance } from './edit-distance'
 import { escapeControls } from './formats/escape'
+import { redactUrl } from './redact-url'
 
 /**
  * The `fastify-health` command. `bin.ts` hands it the arguments and the process; tests call `main()` in-process with
@@ -32,8 +33,8 @@ const MAX_TEXT = 200
 export const USAGE = `Usage: fastify-health probe <url> [--timeout <ms>]
        fastify-health --version
 
-Sends GET <url> and exits 0 when the answer is 2xx, 1 otherwise (another status, a refused
-connection, a timeout, an invalid URL), after printing one line such as
+Sends GET <url> (http: or https:) and exits 0 when the answer is 2xx, 1 otherwise (another
+status, a refused connection, a timeout), after printing one line such as
   unhealthy (503): cache=fail, database=error: Connection timeout
   not_ready (503): migrations=fail
 The first word is the status the body reports (healthy, unhealthy, ready, not_ready, started,
@@ -45,7 +46,7 @@ Options:
   -h, --help      print this help and exit
   --version       print the version of fastify-health and exit
 
-Exit codes: 0 healthy, 1 unhealthy, 2 bad arguments.
+Exit codes: 0 healthy, 1 unhealthy, 2 bad arguments (an invalid URL among them).
 `
 
 function usageError (io: CliIo, message: string): number {
@@ -157,17 +158,27 @@ async function get (url: URL, timeout: number): Promise<{ status: number, body: 
   return result
 }
 
-/** Requests `url` and says whether it is healthy, with the line to print. Never rejects. */
-export async function probe (url: string, timeout: number): Promise<{ healthy: boolean, line: string }> {
+/**
+ * The URL to probe, or why it is not one: an absolute http: or https: URL. The text shown never holds the
+ * credentials (Docker keeps a health check's output where anyone who can inspect the container reads it).
+ */
+function parseTarget (url: string): URL | string {
   let target: URL
   try {
     target = new URL(url)
   } catch {
-    return { healthy: false, line: escapeControls(`unhealthy: invalid URL ${JSON.stringify(url)}`) }
+    return `invalid URL ${JSON.stringify(redactUrl(url))}`
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    return { healthy: false, line: escapeControls(`unhealthy: invalid URL ${JSON.stringify(url)} (http: or https: only)`) }
+    return `invalid URL ${JSON.stringify(redactUrl(url))} (http: or https: only)`
   }
+  return target
+}
+
+/** Requests `url` and says whether it is healthy, with the line to print. Never rejects. */
+export async function probe (url: string, timeout: number): Promise<{ healthy: boolean, line: string }> {
+  const target = parseTarget(url)
+  if (typeof target === 'string') return { healthy: false, line: escapeControls(`unhealthy: ${target}`) }
   try {
     const { status, body } = await get(target, timeout)
     return { healthy: status >= 200 && status <= 299, line: describeResponse(status, body) }
@@ -237,6 +248,8 @@ export async function main (argv: string[], io: CliIo): Promise<number> {
   if (command !== 'probe') return usageError(io, `unknown command ${JSON.stringify(command)}`)
   if (url === undefined) return usageError(io, 'missing <url>')
   if (extra !== undefined) return usageError(io, `unexpected argument ${JSON.stringify(extra)}`)
+  const invalidUrl = parseTarget(url)
+  if (typeof invalidUrl === 'string') return usageError(io, escapeControls(invalidUrl))
   const given = values.timeout as string | undefined
   const timeout = given === undefined ? DEFAULT_PROBE_TIMEOUT : Number(given)
   if (!Number.isFinite(timeout) || timeout <= 0 || given?.trim() === '') {

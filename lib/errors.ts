@@ -47,6 +47,46 @@ export const FST_HEALTH_ALREADY_REGISTERED = createError<'FST_HEALTH_ALREADY_REG
   'fastify-health: %s'
 )
 
+/** A route's `config.health.requires` names a check that is not registered. */
+export const FST_HEALTH_UNKNOWN_CHECK = createError<'FST_HEALTH_UNKNOWN_CHECK', [string]>(
+  'FST_HEALTH_UNKNOWN_CHECK',
+  'fastify-health: %s'
+)
+
+/**
+ * A route that requires checks was asked while one of them is failing: the route answers 503 (with `Retry-After`)
+ * through the app's error handling, before its handler runs.
+ */
+export const FST_HEALTH_DEPENDENCY_UNAVAILABLE = createError<'FST_HEALTH_DEPENDENCY_UNAVAILABLE', [string]>(
+  'FST_HEALTH_DEPENDENCY_UNAVAILABLE',
+  'fastify-health: %s',
+  503
+)
+
+/** A check's `dependsOn` names no check, names several, or the dependencies form a cycle. */
+export const FST_HEALTH_INVALID_DEPENDENCY = createError<'FST_HEALTH_INVALID_DEPENDENCY', [string]>(
+  'FST_HEALTH_INVALID_DEPENDENCY',
+  'fastify-health: %s'
+)
+
+/** A group is named that nobody declared (by a check's `groups`, or `app.health.run()`), or is declared twice. */
+export const FST_HEALTH_UNKNOWN_GROUP = createError<'FST_HEALTH_UNKNOWN_GROUP', [string]>(
+  'FST_HEALTH_UNKNOWN_GROUP',
+  'fastify-health: %s'
+)
+
+/** An integration was given an app on which the plugin is not registered. */
+export const FST_HEALTH_NOT_REGISTERED = createError<'FST_HEALTH_NOT_REGISTERED', [string]>(
+  'FST_HEALTH_NOT_REGISTERED',
+  'fastify-health: %s'
+)
+
+/** `app.health.whenStarted()` rejects with this when the app closes before start-up has finished. */
+export const FST_HEALTH_CLOSED_BEFORE_STARTED = createError<'FST_HEALTH_CLOSED_BEFORE_STARTED', [string]>(
+  'FST_HEALTH_CLOSED_BEFORE_STARTED',
+  'fastify-health: %s'
+)
+
 /** The watchdog's port cannot be bound (in use, or an address this host does not have). */
 export const FST_HEALTH_WATCHDOG_LISTEN = createError<'FST_HEALTH_WATCHDOG_LISTEN', [string]>(
   'FST_HEALTH_WATCHDOG_LISTEN',

@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { FastifyRequest, LogLevel } from 'fastify'
 import { FST_HEALTH_INVALID_OPTION } from './errors'
-import type { CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
+import type { CheckImpact, CheckOptions, HealthPluginOptions, ServiceInfo, StatusChangeEvent } from './types'
 import { editDistance } from './edit-distance'
 
 export const DEFAULT_TIMEOUT = 800
@@ -21,9 +21,15 @@ export const DEFAULT_STUCK_AFTER = 10_000
 
 /** The plugin options after validation, with every default filled in; built once per registration. */
 export interface NormalisedOptions {
+  /** Put before every path the plugin adds, custom groups' included. */
+  prefix: string
   path: string
   readyPath: string
   startupPath: string
+  /** Whether each probe and group route has a route per check, `{path}/{name}`. */
+  checkRoutes: boolean
+  /** The custom groups declared in the plugin options. */
+  groups: Array<[string, GroupOptions]>
   timeout: number
   cacheTtl: number
   /** What a check gets for the options it does not set. */
@@ -37,6 +43,9 @@ export interface NormalisedOptions {
   gracefulShutdown: { signals: NodeJS.Signals[], delay: number } | null
   onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   openapi: { hide: boolean, tags: string[] }
+  /** Seconds between reloads of the status page, or null when it is off. */
+  statusPage: { refresh: number } | null
+  /** The watchdog thread's port, host and stuck threshold, or null when it is off. */
   watchdog: { port: number, host: string | undefined, stuckAfter: number } | null
 }
 
@@ -52,16 +61,32 @@ export interface NormalisedCheckOptions {
   timeout: number
   critical: boolean
   interval: number | null
-  staleAfter: number
+  /** As set; null to measure staleness against the current delay. */
+  staleAfter: number | null
   failureThreshold: number
   successThreshold: number
   maxInterval: number | null
+  impact: CheckImpact
+  fleetGrace: number | null
+  /** The custom groups the check also belongs to. */
+  groups: string[]
+  dependsOn: string[]
+}
+
+/** A custom group's options after validation; the path is filled in when its routes are added. */
+export interface GroupOptions {
+  path: string | undefined
+  exposeDetails: NormalisedOptions['exposeDetails'] | undefined
 }
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi', 'watchdog']
-const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval']
+  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'watchdog']
+const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval',
+  'groups', 'dependsOn', 'impact', 'fleetGrace']
+const GROUP_KEYS = ['path', 'exposeDetails']
+// Letters, digits, `_`, `-` and `.`: a group's name is a path segment and a metrics attribute as it is.
+const GROUP_NAME = /^[A-Za-z0-9_.-]+$/
 const SERVICE_KEYS = ['serviceId', 'version', 'releaseId', 'description']
 
 /** The known key closest to a misspelt one, if any is close enough to be what was meant. */
@@ -121,11 +146,12 @@ export function nonNegativeMs (subject: string, value: unknown): number {
 // Characters that make a route parametric or a wildcard, start a query or fragment, or cannot be in a path at all.
 const NOT_STATIC = /[*:?#\s\p{Cc}]/u
 
-function routePath (name: string, value: unknown): string {
+/** A static path, without a trailing slash (but `/`): `/health/` and `/health` are one route's path here. */
+export function routePath (subject: string, value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/') || NOT_STATIC.test(value)) {
-    throw invalid(option(name), 'a static path starting with "/" (no "*", ":", "?", "#", whitespace or control characters)', value)
+    throw invalid(subject, 'a static path starting with "/" (no "*", ":", "?", "#", whitespace or control characters)', value)
   }
-  return value
+  return value.length > 1 ? value.replace(/\/+$/, '') || '/' : value
 }
 
 export function positiveInteger (subject: string, value: unknown): number {
@@ -181,6 +207,17 @@ function openapi (value: unknown): NormalisedOptions['openapi'] {
   return { hide: value.hide === true, tags: [...tags] }
 }
 
+export const DEFAULT_STATUS_PAGE_REFRESH = 10
+
+function statusPage (value: unknown): NormalisedOptions['statusPage'] {
+  if (value === undefined || value === false) return null
+  if (value === true) return { refresh: DEFAULT_STATUS_PAGE_REFRESH }
+  if (!isPlainObject(value)) throw invalid(option('statusPage'), 'a boolean or an object { refresh }', value)
+  rejectUnknownKeys(option('statusPage'), value, ['refresh'])
+  const refresh = value.refresh === undefined ? DEFAULT_STATUS_PAGE_REFRESH : positiveInteger(option('statusPage.refresh'), value.refresh)
+  return { refresh }
+}
+
 function watchdog (value: unknown): NormalisedOptions['watchdog'] {
   if (value === undefined) return null
   if (!isPlainObject(value)) throw invalid(option('watchdog'), 'an object { port, host, stuckAfter }', value)
@@ -205,10 +242,10 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
   rejectUnknownKeys('plugin options', opts, PLUGIN_KEYS)
   // Fastify applies `prefix` only to encapsulated plugins; this one shares its decorators with the registering
   // context, so it applies the prefix itself.
-  const prefix = opts.prefix === undefined ? '' : routePath('prefix', opts.prefix).replace(/\/+$/, '')
-  const path = prefix + (opts.path === undefined ? '/health' : routePath('path', opts.path))
-  const readyPath = prefix + (opts.readyPath === undefined ? '/health/ready' : routePath('readyPath', opts.readyPath))
-  const startupPath = prefix + (opts.startupPath === undefined ? '/health/started' : routePath('startupPath', opts.startupPath))
+  const prefix = opts.prefix === undefined ? '' : routePath(option('prefix'), opts.prefix).replace(/\/+$/, '')
+  const path = prefix + (opts.path === undefined ? '/health' : routePath(option('path'), opts.path))
+  const readyPath = prefix + (opts.readyPath === undefined ? '/health/ready' : routePath(option('readyPath'), opts.readyPath))
+  const startupPath = prefix + (opts.startupPath === undefined ? '/health/started' : routePath(option('startupPath'), opts.startupPath))
   if (path === readyPath) throw invalid(option('readyPath'), `different from "path" (both are ${JSON.stringify(path)})`, readyPath)
   if (startupPath === path || startupPath === readyPath) {
     throw invalid(option('startupPath'), `different from "path" and "readyPath" (${JSON.stringify(startupPath)} is taken)`, startupPath)
@@ -228,10 +265,15 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
     throw invalid(option('onStatusChange'), 'a function (event) => void', onStatusChange)
   }
 
+  if (opts.checkRoutes !== undefined && typeof opts.checkRoutes !== 'boolean') throw invalid(option('checkRoutes'), 'a boolean', opts.checkRoutes)
+
   return {
+    prefix,
     path,
     readyPath,
     startupPath,
+    checkRoutes: opts.checkRoutes !== false,
+    groups: groups(opts.groups, prefix),
     timeout,
     cacheTtl: opts.cacheTtl === undefined ? 0 : nonNegativeMs(option('cacheTtl'), opts.cacheTtl),
     checkDefaults: {
@@ -248,12 +290,43 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
     gracefulShutdown: gracefulShutdown(opts.gracefulShutdown),
     onStatusChange: onStatusChange as NormalisedOptions['onStatusChange'],
     openapi: openapi(opts.openapi),
+    statusPage: statusPage(opts.statusPage),
     watchdog: watchdog(opts.watchdog)
   }
 }
 
-/** Validates the third argument of addHealthCheck / addReadyCheck / addStartupCheck. */
-export function normaliseCheckOptions (method: string, name: string, options: CheckOptions | undefined, defaults: CheckDefaults): NormalisedCheckOptions {
+/** Validates a custom group's name and options (plugin option `groups`, `app.health.addGroup()`). */
+export function groupOptions (subject: string, name: unknown, value: unknown, prefix = ''): GroupOptions {
+  if (typeof name !== 'string' || !GROUP_NAME.test(name)) throw invalid(`${subject} name`, 'a string of letters, digits, "_", "-" and "."', name)
+  if (value === undefined) return { path: undefined, exposeDetails: undefined }
+  if (!isPlainObject(value)) throw invalid(`${subject} ${JSON.stringify(name)}`, 'an object { path, exposeDetails }', value)
+  rejectUnknownKeys(`${subject} ${JSON.stringify(name)}`, value, GROUP_KEYS)
+  const exposeDetails = value.exposeDetails
+  if (exposeDetails !== undefined && typeof exposeDetails !== 'boolean' && typeof exposeDetails !== 'function') {
+    throw invalid(`${subject} ${JSON.stringify(name)} option "exposeDetails"`, 'a boolean or a function (request) => boolean', exposeDetails)
+  }
+  return {
+    path: value.path === undefined ? undefined : prefix + routePath(`${subject} ${JSON.stringify(name)} option "path"`, value.path),
+    exposeDetails: exposeDetails as GroupOptions['exposeDetails']
+  }
+}
+
+function groups (value: unknown, prefix: string): Array<[string, GroupOptions]> {
+  if (value === undefined) return []
+  if (!isPlainObject(value)) throw invalid(option('groups'), 'an object { [name]: { path, exposeDetails } }', value)
+  return Object.keys(value).map(name => [name, groupOptions('option "groups": group', name, value[name] ?? {}, prefix)])
+}
+
+function names (subject: string, value: unknown, required: boolean): string[] {
+  if (value === undefined && !required) return []
+  if (!Array.isArray(value) || (required && value.length === 0) || !value.every(name => typeof name === 'string' && name !== '')) {
+    throw invalid(subject, `${required ? 'a non-empty' : 'an'} array of names`, value)
+  }
+  return [...new Set(value as string[])]
+}
+
+/** Validates the third argument of addHealthCheck / addReadyCheck / addStartupCheck / addCheck. */
+export function normaliseCheckOptions (method: string, name: string, options: CheckOptions | undefined, defaults: CheckDefaults, groupsRequired = false): NormalisedCheckOptions {
   const where = `${method}(${JSON.stringify(name)})`
   const opts: Record<string, unknown> = options === undefined ? {} : options as Record<string, unknown>
   if (!isPlainObject(opts)) throw invalid(`${where} options`, `an object with the keys ${CHECK_KEYS.join(', ')}`, options)
@@ -267,16 +340,36 @@ export function normaliseCheckOptions (method: string, name: string, options: Ch
       if (opts[key] !== undefined) throw invalid(subject(key), 'set only together with "interval" (on the check or the plugin)', opts[key])
     }
   }
-  const staleAfter = opts.staleAfter === undefined ? Math.min(MAX_DELAY, 2 * (interval ?? 0) + timeout) : timerMs(subject('staleAfter'), opts.staleAfter)
+  const staleAfter = opts.staleAfter === undefined ? null : timerMs(subject('staleAfter'), opts.staleAfter)
+  // A result is as old as the interval just before the next one, and a run may take up to its timeout: a shorter
+  // limit would make a passing check read stale.
+  if (staleAfter !== null && (staleAfter < (interval as number) || staleAfter < timeout)) {
+    throw invalid(subject('staleAfter'), `at least "interval" (${interval as number} ms) and "timeout" (${timeout} ms), else a passing check reads stale`, staleAfter)
+  }
   const maxInterval = opts.maxInterval === undefined ? null : timerMs(subject('maxInterval'), opts.maxInterval)
   if (maxInterval !== null && maxInterval < (interval as number)) throw invalid(subject('maxInterval'), `at least "interval" (${interval as number} ms)`, maxInterval)
+  const { impact, fleetGrace } = impactOptions(subject, opts.impact, opts.fleetGrace)
+  const groupNames = names(subject('groups'), opts.groups, groupsRequired)
+  const bad = groupNames.find(group => !GROUP_NAME.test(group))
+  if (bad !== undefined) throw invalid(subject('groups'), 'group names of letters, digits, "_", "-" and "."', bad)
   return {
+    groups: groupNames,
+    dependsOn: names(subject('dependsOn'), opts.dependsOn, false),
     timeout,
     critical: opts.critical !== false,
     interval,
     staleAfter,
     failureThreshold: opts.failureThreshold === undefined ? defaults.failureThreshold : positiveInteger(subject('failureThreshold'), opts.failureThreshold),
     successThreshold: opts.successThreshold === undefined ? defaults.successThreshold : positiveInteger(subject('successThreshold'), opts.successThreshold),
-    maxInterval
+    maxInterval,
+    impact,
+    fleetGrace
   }
+}
+
+function impactOptions (subject: (key: string) => string, impact: unknown, fleetGrace: unknown): { impact: CheckImpact, fleetGrace: number | null } {
+  if (impact !== undefined && impact !== 'instance' && impact !== 'fleet') throw invalid(subject('impact'), '"instance" or "fleet"', impact)
+  if (fleetGrace === undefined) return { impact: impact ?? 'instance', fleetGrace: null }
+  if (impact !== 'fleet') throw invalid(subject('fleetGrace'), 'set only together with impact: "fleet"', fleetGrace)
+  return { impact, fleetGrace: timerMs(subject('fleetGrace'), fleetGrace) }
 }

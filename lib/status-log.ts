@@ -4,6 +4,13 @@ import { contain, logThrown } from './callbacks'
 import type { CheckStatus } from './formats/schema'
 import type { StatusChangeEvent } from './types'
 
+/**
+ * How a log line says that a check left `pass`: `health check "db" failed: disk full`. A skip is never a change of
+ * its own (the dependency's change is the news).
+ */
+type Changed = Exclude<CheckStatus, 'pass' | 'skipped'>
+const CHANGED_TO: Record<Changed, string> = { warn: 'warned', fail: 'failed', error: 'errored' }
+
 /** At most this many status-change lines per check in any window; the changes past them are counted and summed up. */
 export const FLAP_LIMIT = 5
 export const FLAP_WINDOW = 60_000
@@ -55,7 +62,7 @@ export class StatusLog {
   #write (event: StatusChangeEvent): void {
     const label = `fastify-health: ${event.kind} check ${JSON.stringify(event.name)}`
     if (event.status !== 'pass') {
-      this.#log.warn({ healthCheck: event }, `${label} is ${event.status}${event.error === undefined ? '' : `: ${event.error}`}`)
+      this.#log.warn({ healthCheck: event }, `${label} ${CHANGED_TO[event.status as Changed]}${event.error === undefined ? '' : `: ${event.error}`}`)
     } else {
       this.#log.info({ healthCheck: event }, `${label} passes again`)
     }

@@ -1,5 +1,5 @@
 import type { FastifyRequest, LogLevel } from 'fastify'
-import type { CheckStatus } from './formats/schema'
+import type { CheckStatus, HealthReport, ReadyReport, StartupReport } from './formats/schema'
 
 /** What a check receives when it runs. */
 export interface HealthCheckContext {
@@ -79,6 +79,93 @@ export interface CheckOptions {
    * Default: none (no back-off).
    */
   maxInterval?: number
+  /**
+   * Custom groups the check also belongs to, each declared in the plugin option `groups` or with
+   * `app.health.addGroup()` (an undeclared one fails `app.ready()`). A check runs once however many groups read it.
+   * Required, and non-empty, for `app.addCheck()`.
+   * Default: none.
+   */
+  groups?: string[]
+  /**
+   * Names of checks this one needs. An evaluation waits for their results first; while any of them is not passing
+   * (`fail`, `error`, `skipped`), this check is not called and reads `skipped` ("skipped: depends on db (error)"),
+   * which counts as not passing but neither towards its thresholds nor as a status change. Each name must name one
+   * check; cycles fail `app.ready()`.
+   * Default: none.
+   */
+  dependsOn?: string[]
+  /**
+   * `'fleet'`: every instance shares what this check watches (a database, a third-party API), so taking this instance
+   * out of rotation or restarting it cannot help. While it fails, liveness and readiness keep their status as if it
+   * were non-critical, its entry says `"impact":"fleet"`, and routes that require it (`config.health.requires`)
+   * answer 503. `'instance'`: a failure is this instance's own.
+   * Default: `'instance'`.
+   */
+  impact?: CheckImpact
+  /**
+   * With `impact: 'fleet'`: after failing for longer than this many ms the check counts as critical again (the
+   * dependency may be fine and this instance cut off from it).
+   * Default: none (never critical while it fails).
+   */
+  fleetGrace?: number
+}
+
+/** Who shares a check's dependency: this instance alone (`instance`) or every instance (`fleet`). */
+export type CheckImpact = 'instance' | 'fleet'
+
+/** `config.health` of a route: the checks it needs. */
+export interface RouteHealthConfig {
+  /**
+   * Names of checks this route needs, of any kind (liveness, readiness, startup or group-only). While the effective
+   * status of one of them is neither `pass` nor `warn` (`fail`, `error`, `skipped`), the route answers 503 with
+   * `Retry-After` before its handler runs, through the app's error handling (`FST_HEALTH_DEPENDENCY_UNAVAILABLE`).
+   * The route reads the checks' latest results: it never runs a check or waits, and a check without a result yet lets
+   * requests through. A name that is not registered fails `app.ready()`.
+   */
+  requires: readonly string[]
+  /**
+   * Seconds for `Retry-After` when a failing required check runs on demand (has no `interval`). A positive number,
+   * rounded up to whole seconds.
+   * Default: `5`.
+   */
+  retryAfter?: number
+}
+
+/** Options of `app.health.kubernetesProbes()`. */
+export interface KubernetesProbesOptions {
+  /** The container port (a number) or its name, as the probes' `httpGet.port`. Required. */
+  port: number | string
+}
+
+/** One probe of a Kubernetes container, as `kubernetesProbes()` returns it. */
+export interface KubernetesProbe {
+  httpGet: { path: string, port: number | string }
+  periodSeconds: number
+  timeoutSeconds: number
+  failureThreshold: number
+  successThreshold?: number
+}
+
+/** The probes and grace period that fit the app's options, to copy into a container spec. */
+export interface KubernetesProbes {
+  startupProbe: KubernetesProbe
+  livenessProbe: KubernetesProbe
+  readinessProbe: KubernetesProbe
+  terminationGracePeriodSeconds: number
+}
+
+/** A custom group's options: the plugin option `groups`, or `app.health.addGroup(name, options)`. */
+export interface GroupOptions {
+  /**
+   * Path of the group's route. A static path starting with `/`.
+   * Default: `{path}/group/{name}` (`/health/group/payments`).
+   */
+  path?: string
+  /**
+   * Whether the group's route lists its checks; as the plugin option of that name.
+   * Default: the plugin's `exposeDetails`.
+   */
+  exposeDetails?: boolean | ((request: FastifyRequest) => boolean | Promise<boolean>)
 }
 
 /** The kind of a check or a route: liveness (`health`), readiness (`ready`) or startup (`startup`). */
@@ -91,8 +178,13 @@ export type CheckKind = 'health' | 'ready' | 'startup'
 export interface StatusChangeEvent {
   /** The check's name, or `availability` / `startup` for a change the app made or the startup latch. */
   name: string
-  /** Whether it is a liveness (`health`), readiness (`ready`) or startup (`startup`) check. */
-  kind: CheckKind
+  /**
+   * The built-in group the check joined first: liveness (`health`), readiness (`ready`) or startup (`startup`);
+   * `custom` for a check that is in custom groups only.
+   */
+  kind: CheckKind | 'custom'
+  /** Every group the check is in, built-in and custom. */
+  groups: readonly string[]
   /** Its status before, or `null` on its first run. */
   previous: CheckStatus | null
   /** Its status now. */
@@ -152,24 +244,87 @@ export interface HealthControls {
   setReady: (ready: boolean, reason?: string) => void
   /** The same for liveness: `false` makes liveness answer 503 (the orchestrator restarts the instance). */
   setLive: (live: boolean, reason?: string) => void
-  /** Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any). */
+  /**
+   * Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any).
+   * Rejects with `FST_HEALTH_CLOSED_BEFORE_STARTED` when the app closes first.
+   */
   whenStarted: () => Promise<void>
   /**
    * The graceful sequence, for any signal handler: readiness turns `not_ready` (with a `shutdown` entry) at once,
    * the app closes after `delay` ms, and the promise resolves when it has closed. Later calls return the same promise.
+   * Once the app is closing or closed, there is no delay.
    */
   shutdown: (options?: ShutdownOptions) => Promise<void>
+  /**
+   * Declares a custom group before the app is ready: a route at `options.path` (default `{path}/group/{name}`) that
+   * reports the checks listing `name` in their `groups` option. Names: letters, digits, `_`, `-`, `.`.
+   */
+  addGroup: (name: string, options?: GroupOptions) => void
+  /**
+   * The report the route of a group would send: `'health'`, `'ready'`, `'startup'` or a custom group's name. Shares
+   * runs in progress and cached results with the routes; rejects for an unknown group.
+   */
+  run: (group: string) => Promise<HealthReport | ReadyReport | StartupReport>
+  /**
+   * Probe settings derived from the app's options and the checks registered so far (call it after adding them):
+   * paths with the prefix, `timeoutSeconds` above the slowest on-demand check of each probe, a readiness period that
+   * fits inside the shutdown delay, and a `terminationGracePeriodSeconds` that covers the delay and `closeTimeout`.
+   */
+  kubernetesProbes: (options: KubernetesProbesOptions) => KubernetesProbes
+  /**
+   * The recent history of the check `name` (the first registered under that name, should different functions share
+   * it), as `GET {path}/{name}?history` answers it; `undefined` for an unknown name. The routes show it only to
+   * requests that may see details; this call is the app's own and always answers.
+   */
+  history: (name: string) => CheckHistory | undefined
+}
+
+/** One change of a check's effective status, as its history keeps it. */
+export interface StatusChangeRecord {
+  /** The status it changed to: its effective status, or `skipped` while a check it depends on keeps it from running. */
+  status: CheckStatus
+  /** The status before, or `null` for the check's first result. */
+  previous: CheckStatus | null
+  /** When, in seconds since the epoch. */
+  timestamp: number
+  /** The error text, when the check failed or errored. */
+  error?: string
+}
+
+/** A check's recent history: `GET {path}/{name}?history` and `app.health.history(name)`. */
+export interface CheckHistory {
+  name: string
+  /** Its effective status now, or `null` before its first result. */
+  status: CheckStatus | null
+  /** Since when it has had that status, in seconds since the epoch; `null` before its first result. */
+  since: number | null
+  /**
+   * The fraction of the last hour and of the last day spent in `pass` or `warn`, from the changes kept (time before
+   * the oldest of them does not count); `null` before the first result.
+   */
+  uptime: { '1h': number | null, '24h': number | null }
+  /** The last 50 changes, oldest first. */
+  changes: StatusChangeRecord[]
+}
+
+/** Options of the status page (`statusPage`). */
+export interface StatusPageOptions {
+  /**
+   * Seconds between the page's reloads. A positive integer.
+   * Default: `10`.
+   */
+  refresh?: number
 }
 
 /** Options of `openapi`. */
 export interface OpenApiOptions {
   /**
-   * Hide both probe routes from the document that @fastify/swagger generates.
+   * Hide the probe routes and their per-check routes from the document that @fastify/swagger generates.
    * Default: `false`.
    */
   hide?: boolean
   /**
-   * Tags of both probe routes in the document.
+   * Tags of the probe routes and their per-check routes in the document.
    * Default: `['health']`.
    */
   tags?: string[]
@@ -213,6 +368,18 @@ export interface HealthPluginOptions {
    * Default: `'/health/started'`.
    */
   startupPath?: string
+  /**
+   * Custom groups, by name: each gets a route (`path`, default `{path}/group/{name}`) reporting the checks that list
+   * the group in their `groups` option. More can be declared with `app.health.addGroup()`.
+   * Default: none.
+   */
+  groups?: Record<string, GroupOptions>
+  /**
+   * Whether every probe and group route has a route per check, `{path}/{name}`, answering for that check alone.
+   * Turn it off when the app has routes of its own there (`GET /health/:id`).
+   * Default: `true`.
+   */
+  checkRoutes?: boolean
   /**
    * Put before `path`, `readyPath` and `startupPath`. (Fastify applies `prefix` only to encapsulated plugins; this one
    * applies it itself.)
@@ -270,8 +437,8 @@ export interface HealthPluginOptions {
    */
   exposeDetails?: boolean | ((request: FastifyRequest) => boolean | Promise<boolean>)
   /**
-   * Log level of the two probe routes. The default keeps a probe's request and response lines (Fastify logs them at
-   * `info`) out of the logs while keeping warnings and errors.
+   * Log level of the probe routes (liveness, readiness, startup) and their per-check routes. The default keeps a
+   * probe's request and response lines (Fastify logs them at `info`) out of the logs while keeping warnings and errors.
    * Default: `'warn'`.
    */
   logLevel?: LogLevel
@@ -289,6 +456,14 @@ export interface HealthPluginOptions {
    * Default: none.
    */
   onStatusChange?: (event: StatusChangeEvent) => void | PromiseLike<void>
+  /**
+   * Answer a browser (a request whose `Accept` prefers `text/html`) on the probe routes with a status page: every
+   * check with its status, since when, duration, error or output, observed value, uptime and recent changes; the same
+   * status code as the JSON answer; no script and no external resource; it reloads itself. Without details for the
+   * request, the status word only. `true` takes the defaults.
+   * Default: `false` (a browser gets the JSON answer).
+   */
+  statusPage?: boolean | StatusPageOptions
   /**
    * How the probe routes appear in an OpenAPI document generated by @fastify/swagger.
    * Default: `{ hide: false, tags: ['health'] }`.

@@ -58,3 +58,17 @@ t.test('route config healthProbe names the probe kind, on GET and HEAD, with cus
     'HEAD /other': undefined
   })
 })
+
+t.test('the startup probe and every per-check route carry healthProbe too, so one exemption covers them', async t => {
+  const app = Fastify()
+  t.after(() => app.close())
+  addAuth(app, true)
+  await app.register(healthPlugin)
+  app.addHealthCheck('loop', () => true)
+  app.addReadyCheck('db', () => true)
+  app.addStartupCheck('migrations', () => true)
+  for (const url of ['/health/started', '/health/loop', '/health/ready/db', '/health/started/migrations']) {
+    t.equal((await app.inject(url)).statusCode, 200, `${url} without credentials`)
+  }
+  t.equal((await app.inject('/health/nope')).statusCode, 404, 'an unknown check is the app\'s 404, not a 401')
+})

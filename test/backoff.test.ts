@@ -80,3 +80,19 @@ t.test('a run cancelled by close does not schedule anything: no timer is left', 
   await clock.tickAsync(10_000)
   t.equal(calls, 2)
 })
+
+t.test('while a check backs off, its result is measured against the current delay and never reads stale', async t => {
+  const { app } = await buildApp(t)
+  app.addReadyCheck('db', () => false, { interval: 100, maxInterval: 5000, timeout: 50 })
+  const clock = fakeClock(t)
+  await app.ready()
+  const seen = new Set<string>()
+  // 2 × interval + timeout would be 250 ms: with delays of 200 ms, 400 ms ... 5000 ms that limit read stale on most
+  // probes. Probing every 50 ms for 20 s sees only the real failure.
+  for (let i = 0; i < 400; i++) {
+    await clock.tickAsync(50)
+    const entry = (await app.inject('/health/ready')).json().checks.db
+    seen.add(entry.error === undefined ? entry.status : entry.error.replace(/[\d.]+ s/, 'N s'))
+  }
+  t.same([...seen], ['fail'])
+})

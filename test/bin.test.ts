@@ -4,22 +4,21 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { serveHttp } from './helpers/net'
-import { childEnv } from './helpers/process'
+import { childEnv, TEST_LOADER } from './helpers/process'
 
 const root = join(__dirname, '..')
 
 /**
- * Runs the real command, lib/bin.ts through tsx, so that no build is needed (dist/bin.js is the same code compiled
- * by tsc). The child must not add to this run's coverage report: its tsx-compiled cli.ts would be merged with the
- * ts-node-compiled one of test/cli.test.ts and garble the line numbers. Deleting NODE_V8_COVERAGE is not enough,
- * because tap's process tracking re-adds its hooks to every child it sees spawned; `_TAPJS_PROCESSINFO_COVERAGE_=0`
- * is its switch to leave coverage off there. NODE_OPTIONS goes too, so that tap's TypeScript loader is not loaded
- * next to tsx.
+ * Runs the real command, lib/bin.ts through the tests' loader, so that no build is needed (dist/bin.js is the same
+ * code compiled by tsc). The child must not add to this run's coverage report: its cli.ts would be merged with the
+ * one of test/cli.test.ts. Deleting NODE_V8_COVERAGE is not enough, because tap's process tracking re-adds its hooks
+ * to every child it sees spawned; `_TAPJS_PROCESSINFO_COVERAGE_=0` is its switch to leave coverage off there.
+ * NODE_OPTIONS goes too, so that nothing of tap's is loaded in the child.
  */
 async function bin (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const env = childEnv()
   delete env.NODE_OPTIONS
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'lib', 'bin.ts'), ...args], { cwd: root, env })
+  const child = spawn(process.execPath, ['--import', TEST_LOADER, join(root, 'lib', 'bin.ts'), ...args], { cwd: root, env })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

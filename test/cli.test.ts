@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { RequestListener } from 'node:http'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, MAX_PROBE_TIMEOUT, USAGE } from '../lib/cli'
+import { DEFAULT_PROBE_TIMEOUT, describeResponse, main, MAX_PROBE_TIMEOUT, probe, USAGE } from '../lib/cli'
 import { escapeControls } from '../lib/formats/escape'
 import { freePort, serveHttp } from './helpers/net'
 
@@ -95,9 +95,9 @@ t.test('control characters are escaped: the output is one line and sends no esca
   t.same(await run(['probe', text]), { code: 1, stdout: 'unhealthy (500): \\x1b[2J\\x00oops\n', stderr: '' })
 
   t.same(await run(['probe', 'http://exa\u0085mple\u001b.com\u0000/']),
-    { code: 1, stdout: 'unhealthy: invalid URL "http://exa\\x85mple\\u001b.com\\u0000/"\n', stderr: '' })
+    { code: 2, stdout: '', stderr: `fastify-health: invalid URL "http://exa\\x85mple\\u001b.com\\u0000/"\n\n${USAGE}` })
   t.same(await run(['probe', 'ftp://x/\u2028']),
-    { code: 1, stdout: 'unhealthy: invalid URL "ftp://x/\\u2028" (http: or https: only)\n', stderr: '' })
+    { code: 2, stdout: '', stderr: `fastify-health: invalid URL "ftp://x/\\u2028" (http: or https: only)\n\n${USAGE}` })
 
   t.equal(escapeControls('a\r\n\t\u0000\u001f\u007f\u0080\u009f\u00a0\u2028\u2029é€'), 'a\\r\\n\\t\\x00\\x1f\\x7f\\x80\\x9f\u00a0\\u2028\\u2029é€',
     'only C0, DEL, C1, U+2028 and U+2029')
@@ -169,10 +169,16 @@ t.test('a server slower than --timeout: exit 1, timed out', async t => {
   t.same(await run(['probe', '--timeout=150', stalled]), { code: 1, stdout: 'unhealthy: timed out after 150 ms\n', stderr: '' })
 })
 
-t.test('an invalid URL: exit 1', async t => {
-  t.same(await run(['probe', 'localhost:9090/health']),
-    { code: 1, stdout: 'unhealthy: invalid URL "localhost:9090/health" (http: or https: only)\n', stderr: '' })
-  t.same(await run(['probe', '/health']), { code: 1, stdout: 'unhealthy: invalid URL "/health"\n', stderr: '' })
+t.test('an invalid URL is a bad argument: exit 2, the URL shown without its credentials', async t => {
+  const usage = (problem: string): object => ({ code: 2, stdout: '', stderr: `fastify-health: ${problem}\n\n${USAGE}` })
+  t.same(await run(['probe', 'localhost:9090/health']), usage('invalid URL "localhost:9090/health" (http: or https: only)'))
+  t.same(await run(['probe', '/health']), usage('invalid URL "/health"'))
+  t.same(await run(['probe', 'ftp://x']), usage('invalid URL "ftp://x" (http: or https: only)'))
+  t.same(await run(['probe', 'http://monitor:token@[::1']), usage('invalid URL "http://***@[::1"'))
+  t.same(await run(['probe', 'ftp://monitor:token@files.internal/']), usage('invalid URL "ftp://***@files.internal/" (http: or https: only)'))
+  t.same(await run(['probe', 'http://a@b:to@ken@[::1/x']), usage('invalid URL "http://***@[::1/x"'), 'up to the last @')
+  t.same(await probe('http://monitor:token@[::1', 1000), { healthy: false, line: 'unhealthy: invalid URL "http://***@[::1"' },
+    'probe() called directly answers unhealthy, redacted too')
 })
 
 t.test('--version prints the version of the package and exits 0', async t => {

@@ -25,6 +25,7 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
       assert.strictEqual(typeof plugin, 'function')
       assert.strictEqual(plugin.default, plugin)
       assert.strictEqual(plugin.healthPlugin, plugin)
+      assert.strictEqual(plugin.fastifyHealth, plugin)
       assert.strictEqual(typeof checks.diskSpace, 'function')
       assert.strictEqual(checks.formatBytes, undefined)
       const app = Fastify()
@@ -39,10 +40,11 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
     'esm.mjs': `
       import assert from 'node:assert'
       import Fastify from 'fastify'
-      import healthPlugin, { healthPlugin as named, FST_HEALTH_INVALID_OPTION } from 'fastify-health'
+      import healthPlugin, { healthPlugin as named, fastifyHealth, FST_HEALTH_INVALID_OPTION } from 'fastify-health'
       import { tcp } from 'fastify-health/checks'
       assert.strictEqual(typeof healthPlugin, 'function')
       assert.strictEqual(named, healthPlugin)
+      assert.strictEqual(fastifyHealth, healthPlugin)
       assert.strictEqual(typeof tcp, 'function')
       const app = Fastify()
       await app.register(named)

@@ -24,11 +24,11 @@ t.test('a flapping check logs 5 changes, then one summary line when the 60 s are
   t.equal(events.length, 10, 'onStatusChange got the first run and all 9 changes')
   const logged = statusLines(log.lines)
   t.same(logged.map(l => l.msg), [
-    'fastify-health: health check "db" is fail',
+    'fastify-health: health check "db" failed',
     'fastify-health: health check "db" passes again',
-    'fastify-health: health check "db" is fail',
+    'fastify-health: health check "db" failed',
     'fastify-health: health check "db" passes again',
-    'fastify-health: health check "db" is fail'
+    'fastify-health: health check "db" failed'
   ], 'five lines, then silence')
 
   // The first line was logged 1 s after the start: it leaves the window 61 s after the start, 52 s from now.

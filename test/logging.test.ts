@@ -65,7 +65,7 @@ t.test('each change of a check\'s status is logged once: warn when it leaves pas
   let lines = statusLines(logs.lines)
   t.equal(lines.length, 1, 'a check that keeps failing logs once')
   t.equal(lines[0].level, 40, 'warn')
-  t.equal(lines[0].msg, 'fastify-health: ready check "database" is fail')
+  t.equal(lines[0].msg, 'fastify-health: ready check "database" failed')
   t.match(lines[0].healthCheck, { name: 'database', kind: 'ready', previous: 'pass', status: 'fail', critical: true, duration: Number, timestamp: Number })
   t.notOk('error' in lines[0].healthCheck)
 
@@ -75,7 +75,7 @@ t.test('each change of a check\'s status is logged once: warn when it leaves pas
   lines = statusLines(logs.lines)
   t.equal(lines.length, 2, 'fail -> error is a change, logged once')
   t.equal(lines[1].level, 40)
-  t.equal(lines[1].msg, 'fastify-health: ready check "database" is error: connection refused')
+  t.equal(lines[1].msg, 'fastify-health: ready check "database" errored: connection refused')
   t.match(lines[1].healthCheck, { name: 'database', kind: 'ready', previous: 'fail', status: 'error', error: 'connection refused' })
 
   state = true
@@ -115,4 +115,26 @@ t.test('status changes are logged through the app\'s logger, not the probe reque
   const lines = statusLines(logs.lines)
   t.same(lines.map(line => line.level), [40, 30])
   t.equal(lines.every(line => line.reqId === undefined), true, 'not bound to a request')
+})
+
+t.test('a change to warn, fail or error reads as a verb: warned, failed, errored', async t => {
+  const logs = captureLogs()
+  const app = Fastify({ logger: { level: 'info', stream: logs.stream } })
+  t.after(() => app.close())
+  await app.register(healthPlugin)
+  let outcome: unknown = { status: 'warn', output: '91% full' }
+  app.addHealthCheck('disk', () => {
+    if (outcome instanceof Error) throw outcome
+    return outcome as boolean
+  })
+  await app.inject('/health')
+  outcome = false
+  await app.inject('/health')
+  outcome = new Error('EIO')
+  await app.inject('/health')
+  t.same(statusLines(logs.lines).map(line => line.msg), [
+    'fastify-health: health check "disk" warned',
+    'fastify-health: health check "disk" failed',
+    'fastify-health: health check "disk" errored: EIO'
+  ])
 })

@@ -78,7 +78,7 @@ t.test('misspelt check option keys are rejected with "did you mean"', async t =>
   await app.register(healthPlugin)
   t.throws(() => app.addHealthCheck('db', () => true, { critcal: false } as never), {
     code: 'FST_HEALTH_INVALID_OPTION',
-    message: 'fastify-health: addHealthCheck("db") options has an unknown key "critcal" (did you mean "critical"?); known keys: timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval'
+    message: 'fastify-health: addHealthCheck("db") options has an unknown key "critcal" (did you mean "critical"?); known keys: timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, groups, dependsOn, impact, fleetGrace'
   })
   t.throws(() => app.addReadyCheck('db', () => true, { Interval: 10 } as never), { message: /addReadyCheck\("db"\) options has an unknown key "Interval" \(did you mean "interval"\?\)/ })
   t.throws(() => app.addStartupCheck('db', () => true, { zzz: 1 } as never), { message: /addStartupCheck\("db"\) options has an unknown key "zzz"; known keys/ })
@@ -161,12 +161,18 @@ t.test('check options are validated', async t => {
   for (const [options, message] of cases) {
     t.throws(() => app.addHealthCheck('c', () => true, options as never), { code: 'FST_HEALTH_INVALID_OPTION', message }, JSON.stringify(options))
   }
-  t.doesNotThrow(() => app.addHealthCheck('ok', () => true, { interval: 100, maxInterval: 100, staleAfter: 500, failureThreshold: 2, successThreshold: 2 }))
+  t.doesNotThrow(() => app.addHealthCheck('ok', () => true, { interval: 100, maxInterval: 100, staleAfter: 800, failureThreshold: 2, successThreshold: 2 }))
+  // A limit below the interval or the time limit would make a passing check read stale.
+  t.throws(() => app.addHealthCheck('short', () => true, { interval: 1000, staleAfter: 999 }), {
+    code: 'FST_HEALTH_INVALID_OPTION',
+    message: 'fastify-health: addHealthCheck("short") option "staleAfter" must be at least "interval" (1000 ms) and "timeout" (800 ms), else a passing check reads stale, received number 999'
+  })
+  t.throws(() => app.addHealthCheck('slow', () => true, { interval: 100, timeout: 2000, staleAfter: 1000 }), { message: /"staleAfter" must be at least "interval" \(100 ms\) and "timeout" \(2000 ms\)/ })
 })
 
 t.test('a plugin interval lets checks set staleAfter and maxInterval', async t => {
   const app = Fastify()
   t.after(() => app.close())
   await app.register(healthPlugin, { interval: 2 ** 31 - 1, timeout: 10 })
-  t.doesNotThrow(() => app.addHealthCheck('a', () => true, { staleAfter: 10, maxInterval: 2 ** 31 - 1 }))
+  t.doesNotThrow(() => app.addHealthCheck('a', () => true, { staleAfter: 2 ** 31 - 1, maxInterval: 2 ** 31 - 1 }))
 })

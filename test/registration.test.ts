@@ -60,7 +60,7 @@ t.test('bad per-check options throw at once and register nothing', async t => {
     [{ timeout: NaN }, /received number NaN/],
     [{ timeout: '100' }, /received "100"/],
     [{ critical: 'no' }, /addHealthCheck\("db"\) option "critical" must be a boolean, received "no"/],
-    ['fast', /addHealthCheck\("db"\) options must be an object with the keys timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, received "fast"/],
+    ['fast', /addHealthCheck\("db"\) options must be an object with the keys timeout, critical, interval, staleAfter, failureThreshold, successThreshold, maxInterval, groups, dependsOn, impact, fleetGrace, received "fast"/],
     [null, /options must be an object .*received null/]
   ]
   for (const [options, message] of bad) {
@@ -111,7 +111,7 @@ t.test('registering twice in one context throws FST_HEALTH_ALREADY_REGISTERED', 
   t.ok(err instanceof healthPlugin.FST_HEALTH_ALREADY_REGISTERED, 'instanceof the exported constructor')
   t.match(err, {
     code: 'FST_HEALTH_ALREADY_REGISTERED',
-    message: 'fastify-health: fastify-health is already registered in this context; register it once, or in sibling contexts with different paths'
+    message: 'fastify-health: the plugin is already registered in this context; register it once, or in sibling contexts with different paths'
   })
 })
 

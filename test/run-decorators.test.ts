@@ -25,6 +25,24 @@ t.test('runHealthChecks() / runReadyChecks() return the report the endpoints sen
   t.same(strip(ready), strip((await app.inject('/health/ready')).json()))
 })
 
+t.test('runStartupChecks() returns the startup report the endpoint sends, then the latched one', async t => {
+  const { app } = await buildApp(t)
+  let migrated = false
+  let runs = 0
+  app.addStartupCheck('migrations', () => { runs++; return migrated })
+  await app.ready()
+  t.match(await app.runStartupChecks(), { status: 'starting', checks: { migrations: { status: 'fail' } } })
+  t.equal((await app.inject('/health/started')).statusCode, 503)
+  migrated = true
+  const started = await app.runStartupChecks()
+  t.match(started, { status: 'started', checks: { migrations: { status: 'pass' } } })
+  const runsWhenStarted = runs
+  const strip = (report: any): unknown => JSON.parse(JSON.stringify(report, (key, value) => key === 'timestamp' || key === 'duration' ? 0 : value))
+  t.same(strip(await app.runStartupChecks()), strip(started), 'the latched answer')
+  t.same(strip((await app.inject('/health/started')).json()), strip(started), 'the same body as the endpoint')
+  t.equal(runs, runsWhenStarted, 'the startup checks do not run again once started')
+})
+
 t.test('works before listen (a startup gate) and with sync-only checks', async t => {
   const { app } = await buildApp(t)
   app.addReadyCheck('config', () => true)

@@ -44,3 +44,16 @@ t.test('once started, a per-check startup route answers from the latch too; a ch
   t.match(late.json().checks, { late: { status: 'fail' } })
   t.equal((await app.inject('/health/started')).statusCode, 200, 'the app stays started')
 })
+
+t.test('once started, exclusions apply to the latched answer in every format', async t => {
+  const { app } = await buildApp(t)
+  app.addStartupCheck('s1', () => true)
+  app.addStartupCheck('s2', () => true)
+  await app.ready()
+  await app.health.whenStarted()
+  t.same(Object.keys((await app.inject('/health/started?exclude=s1')).json().checks), ['s2'])
+  const ietf = await app.inject({ url: '/health/started?exclude=s1', headers: { accept: 'application/health+json' } })
+  t.same(Object.keys(ietf.json().checks), ['s2'])
+  t.equal((await app.inject('/health/started?exclude=s1&verbose')).body, '[+]s1 excluded: ok\n[+]s2 ok\nstartup check passed\n')
+  t.same(Object.keys((await app.inject('/health/started')).json().checks), ['s1', 's2'], 'the latch itself keeps both')
+})

@@ -51,7 +51,7 @@ t.test('failureThreshold: pass is left only after that many failing observations
   t.equal(failing.statusCode, 503, 'the third failure in a row changes the effective status')
   t.same(failing.json().checks.disk, { status: 'fail', error: 'disk full', timestamp: Date.now() / 1000, duration: 0, since: Date.now() / 1000 })
   t.same(transitions(events), ['none>pass', 'pass>fail'])
-  t.match(statusLines(log.lines), [{ level: 40, msg: 'fastify-health: health check "disk" is fail: disk full' }])
+  t.match(statusLines(log.lines), [{ level: 40, msg: 'fastify-health: health check "disk" failed: disk full' }])
   t.equal((await app.inject('/health/disk')).statusCode, 503, 'the per-check route follows the effective status')
 })
 
@@ -92,7 +92,7 @@ t.test('successThreshold: a failing check comes back after that many passes in a
   t.same(back.json().checks.db, { status: 'pass', timestamp: began + 2, duration: 0 }, 'no since, no observed once back')
   t.same(transitions(events), ['none>fail', 'fail>pass'])
   t.same(statusLines(log.lines).map(l => l.msg), [
-    'fastify-health: ready check "db" is fail',
+    'fastify-health: ready check "db" failed',
     'fastify-health: ready check "db" passes again'
   ])
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildApp } from './helpers/app'
+import { isVerbose } from '../lib/formats/query'
 
 t.test('?verbose answers the Kubernetes text: one line per check in registration order, then the verdict', async t => {
   const { app } = await buildApp(t)
@@ -104,4 +105,29 @@ t.test('?verbose on a per-check route lists that check alone', async t => {
   const res = await app.inject('/health/b?verbose')
   t.equal(res.statusCode, 503)
   t.equal(res.body, '[-]b failed: fail\nhealth check failed\n')
+})
+
+t.test('?verbose=0 and ?verbose=false answer JSON; any other value, or none, the text; the last of repeated values decides', async t => {
+  const { app } = await buildApp(t)
+  app.addReadyCheck('db', () => true)
+  const cases: Array<[string, boolean]> = [
+    ['?verbose', true], ['?verbose=1', true], ['?verbose=true', true], ['?verbose=yes', true],
+    ['?verbose=0', false], ['?verbose=false', false], ['?verbose=FALSE', false], ['?verbose=False', false],
+    ['?verbose=0&verbose=1', true], ['?verbose=1&verbose=0', false], ['?verbose=0&exclude=db', false]
+  ]
+  for (const [query, verbose] of cases) {
+    for (const path of ['/health/ready', '/health/ready/db']) {
+      const res = await app.inject(`${path}${query}`)
+      t.equal(res.statusCode, 200)
+      t.equal(res.headers['content-type'], verbose ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', `${path}${query}`)
+      if (!verbose) t.match(res.json(), { status: 'ready' })
+    }
+  }
+})
+
+t.test('isVerbose: a value that is not a string (a custom querystringParser) turns it on, like any value but 0/false', async t => {
+  t.equal(isVerbose({ verbose: true }), true)
+  t.equal(isVerbose({ verbose: ['false', { deep: 1 }] }), true)
+  t.equal(isVerbose({ verbose: ['1', 'false'] }), false)
+  t.equal(isVerbose({}), false)
 })

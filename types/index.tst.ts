@@ -4,7 +4,13 @@ import type { FastifyError } from '@fastify/error'
 import { expect, test } from 'tstyche'
 import healthPlugin, {
   healthPlugin as namedPlugin,
+  fastifyHealth,
   FST_HEALTH_ALREADY_REGISTERED,
+  FST_HEALTH_DEPENDENCY_UNAVAILABLE,
+  FST_HEALTH_UNKNOWN_CHECK,
+  type KubernetesProbes,
+  type RouteHealthConfig,
+  FST_HEALTH_CLOSED_BEFORE_STARTED,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
   type CheckOutcome,
@@ -21,9 +27,11 @@ import healthPlugin, {
 
 const app = Fastify()
 
-test('the default and named exports are the same plugin', () => {
+test('the default and named exports (fastifyHealth too, the @fastify convention) are the same plugin', () => {
   expect(namedPlugin).type.toBe(healthPlugin)
   expect(healthPlugin.default).type.toBe(healthPlugin)
+  expect(fastifyHealth).type.toBe(healthPlugin)
+  expect(healthPlugin.fastifyHealth).type.toBe(healthPlugin)
   expect(healthPlugin).type.toBeAssignableTo<FastifyPluginAsync<HealthPluginOptions>>()
 })
 
@@ -91,16 +99,17 @@ test('a check receives a context with an AbortSignal', () => {
 test('the report types follow the schema', () => {
   expect(app.runHealthChecks()).type.toBe<Promise<HealthReport>>()
   expect(app.runReadyChecks()).type.toBe<Promise<ReadyReport>>()
+  expect(app.runStartupChecks()).type.toBe<Promise<StartupReport>>()
   expect<HealthReport['status']>().type.toBe<'healthy' | 'unhealthy'>()
   expect<ReadyReport['status']>().type.toBe<'ready' | 'not_ready'>()
-  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()
   expect<CheckResult>().type.toBeAssignableFrom({ status: 'error' as const, error: 'boom', timestamp: 1, duration: 2 })
   expect<CheckResult>().type.not.toBeAssignableFrom({ status: 'ok', timestamp: 1, duration: 2 })
 })
 
 test('probe routes are marked in the route config', () => {
   app.addHook('onRequest', async (request) => {
-    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | 'startup' | undefined>()
+    expect(request.routeOptions.config.healthProbe).type.toBe<'health' | 'ready' | 'startup' | (string & {}) | undefined>()
   })
 })
 
@@ -157,10 +166,65 @@ test('the newer plugin options', () => {
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { serviceID: 'x' } })
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { service: { version: 1 } })
   expect(app.register).type.not.toBeCallableWith(healthPlugin, { closeTimeout: '5s' })
-  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup'>()
+  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup' | 'custom'>()
 })
 
 test('FST_HEALTH_ALREADY_REGISTERED is exported', () => {
   expect(healthPlugin.FST_HEALTH_ALREADY_REGISTERED).type.toBe(FST_HEALTH_ALREADY_REGISTERED)
   expect(new FST_HEALTH_ALREADY_REGISTERED('x').code).type.toBe<'FST_HEALTH_ALREADY_REGISTERED'>()
+})
+
+test('routes declare the checks they need in config.health', () => {
+  expect(app.get).type.toBeCallableWith('/checkout', { config: { health: { requires: ['payments', 'db'], retryAfter: 5 } } }, async () => 'ok')
+  expect(app.get).type.toBeCallableWith('/cart', { config: { health: { requires: ['db'] } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { requires: 'db' } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { retryAfter: 5 } } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/x', { config: { health: { requires: ['db'], retryAfter: '5' } } }, async () => 'ok')
+  app.addHook('onRequest', async (request) => {
+    expect(request.routeOptions.config.health).type.toBe<RouteHealthConfig | undefined>()
+  })
+  expect(new FST_HEALTH_DEPENDENCY_UNAVAILABLE('x').code).type.toBe<'FST_HEALTH_DEPENDENCY_UNAVAILABLE'>()
+  expect(new FST_HEALTH_UNKNOWN_CHECK('x')).type.toBeAssignableTo<FastifyError>()
+  expect(healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE).type.toBe(FST_HEALTH_DEPENDENCY_UNAVAILABLE)
+})
+
+test('check options impact and fleetGrace', () => {
+  expect(app.addReadyCheck).type.toBeCallableWith('payments', () => true, { impact: 'fleet', fleetGrace: 60_000 })
+  expect(app.addHealthCheck).type.toBeCallableWith('disk', () => true, { impact: 'instance' })
+  expect(app.addReadyCheck).type.not.toBeCallableWith('payments', () => true, { impact: 'global' })
+  expect(app.addReadyCheck).type.not.toBeCallableWith('payments', () => true, { impact: 'fleet', fleetGrace: '1m' })
+  expect<CheckResult['impact']>().type.toBe<'fleet' | undefined>()
+})
+
+test('app.health.kubernetesProbes() returns the probes and grace period', () => {
+  expect(app.health.kubernetesProbes({ port: 9090 })).type.toBe<KubernetesProbes>()
+  expect(app.health.kubernetesProbes).type.toBeCallableWith({ port: 'http' })
+  expect(app.health.kubernetesProbes).type.not.toBeCallableWith({})
+  expect(app.health.kubernetesProbes).type.not.toBeCallableWith()
+  expect<KubernetesProbes['readinessProbe']['httpGet']['path']>().type.toBe<string>()
+  expect<KubernetesProbes['terminationGracePeriodSeconds']>().type.toBe<number>()
+})
+
+test('groups: the plugin option, check options, addCheck, addGroup and run', () => {
+  expect(app.register).type.toBeCallableWith(healthPlugin, { groups: { payments: {}, dba: { path: '/ops/db', exposeDetails: false } }, checkRoutes: false })
+  expect(app.register).type.not.toBeCallableWith(healthPlugin, { groups: { payments: { pth: '/x' } } })
+  expect(app.addHealthCheck).type.toBeCallableWith('db', () => true, { groups: ['payments'], dependsOn: ['network'] })
+  expect(app.addCheck).type.toBeCallableWith('stripe', () => true, { groups: ['payments'] })
+  expect(app.addCheck).type.not.toBeCallableWith('stripe', () => true)
+  expect(app.addCheck).type.not.toBeCallableWith('stripe', () => true, { timeout: 100 })
+  expect(app.addCheck('s', () => true, { groups: ['p'] })).type.toBe<typeof app>()
+  expect(app.health.addGroup).type.toBeCallableWith('payments')
+  expect(app.health.addGroup).type.toBeCallableWith('payments', { path: '/payments', exposeDetails: () => true })
+  expect(app.health.run('payments')).type.toBe<Promise<HealthReport | ReadyReport | StartupReport>>()
+})
+
+test('status change events name the groups; entries may be skipped', () => {
+  expect<StatusChangeEvent['groups']>().type.toBe<readonly string[]>()
+  expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup' | 'custom'>()
+  expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()
+})
+
+test('FST_HEALTH_CLOSED_BEFORE_STARTED is exported', () => {
+  expect(healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED).type.toBe(FST_HEALTH_CLOSED_BEFORE_STARTED)
+  expect(new FST_HEALTH_CLOSED_BEFORE_STARTED('x').code).type.toBe<'FST_HEALTH_CLOSED_BEFORE_STARTED'>()
 })

@@ -29,13 +29,14 @@ const KEYS = ['maxMs', 'percentile'] as const
 /**
  * A check of event loop delay, measured with `perf_hooks.monitorEventLoopDelay` (sampled every 10 ms).
  *
- * The histogram starts on the check's first run, which therefore has nothing to judge and returns
- * `{ status: 'pass' }` with no figure (as does a run with no sample since the one before). Each later run reads the
- * percentile of the delays sampled since the run before, then resets the histogram, so that one stall fails the next
- * run only. It returns `{ status: 'pass', observedValue, observedUnit: 'ms' }`, `observedValue` being that percentile,
- * or when it is above `maxMs` `{ status: 'fail', output }` with the same figures and a reason such as
- * `event loop delay p99 212.4 ms > limit 100 ms`. The check answers synchronously and so never waits on its signal.
- * The plugin calls its `close()` when the app closes, which stops the histogram; a run after that starts it again.
+ * The histogram starts when the check is created, so that its first run already judges the delays sampled since
+ * then. Each run reads the percentile of the delays sampled since the run before (or since creation), then resets the
+ * histogram, so that one stall fails the next run only. It returns `{ status: 'pass', observedValue, observedUnit:
+ * 'ms' }`, `observedValue` being that percentile, or when it is above `maxMs` `{ status: 'fail', output }` with the
+ * same figures and a reason such as `event loop delay p99 212.4 ms > limit 100 ms`. A run with no sample since the one
+ * before (within about 20 ms of it) has nothing to judge and returns `{ status: 'pass' }` with no figure. The check
+ * answers synchronously and so never waits on its signal. The histogram's timer does not keep the process alive; the
+ * plugin calls the check's `close()` when the app closes, which stops it, and a run after that starts it again.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
@@ -47,12 +48,16 @@ export function eventLoopDelay (options: EventLoopDelayOptions): EventLoopDelayC
     throw invalid('eventLoopDelay option "percentile"', 'a number greater than 0 and at most 100', percentile)
   }
   const p: number = percentile
-  let histogram: IntervalHistogram | undefined
+  const start = (): IntervalHistogram => {
+    const started = monitorEventLoopDelay({ resolution: 10 })
+    started.enable()
+    return started
+  }
+  let histogram: IntervalHistogram | undefined = start()
 
   function eventLoopDelayCheck (): CheckOutcome {
     if (histogram === undefined) {
-      histogram = monitorEventLoopDelay({ resolution: 10 })
-      histogram.enable()
+      histogram = start()
       return { status: 'pass' }
     }
     // No sample yet (two runs within one sampling interval): nothing was measured, and nothing says the loop is late.

@@ -2,8 +2,11 @@ import { request as httpRequest, validateHeaderName, validateHeaderValue, type I
 import { request as httpsRequest } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
+import { redactUrl } from '../redact-url'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { markRemote } from './remote'
+import { refusedOutcome } from './refused'
 import { optionsObject } from './validate'
 
 /** Options of `http()`. */
@@ -77,14 +80,6 @@ function requestHeaders (value: unknown): Record<string, string> {
   return headers
 }
 
-/**
- * A URL as shown in an error: whatever stands between the scheme and the last `@` is replaced by `***`, so that a
- * password is never echoed, even from a string too malformed to tell where its credentials end.
- */
-function redact (value: string): string {
-  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*)?[\s\S]*@/, '$1***@')
-}
-
 /** The URL to request, without its credentials, and the `authorization` header they stand for (as curl sends them). */
 function parseUrl (value: unknown): { url: URL, authorization: string | undefined } {
   if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', EXPECTED_URL, value)
@@ -92,15 +87,15 @@ function parseUrl (value: unknown): { url: URL, authorization: string | undefine
   try {
     url = new URL(value)
   } catch {
-    throw invalid('http argument "url"', EXPECTED_URL, redact(String(value)))
+    throw invalid('http argument "url"', EXPECTED_URL, redactUrl(String(value)))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redact(url.href))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redactUrl(url.href))
   if (url.username === '' && url.password === '') return { url, authorization: undefined }
   let credentials: string
   try {
     credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
   } catch {
-    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redact(url.href))
+    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redactUrl(url.href))
   }
   url.username = ''
   url.password = ''
@@ -135,8 +130,10 @@ async function statusOf (url: URL, method: string, headers: Record<string, strin
  * It resolves `{ status: 'pass', observedValue, observedUnit: 'ms' }` for an expected status, where `observedValue`
  * is the time from sending the request to receiving the response's head. For another status it resolves
  * `{ status: 'fail', output }` with the same figures and a reason such as `status 503, expected 2xx` or
- * `status 302, expected 200 or 204`. A request that fails rejects with the system's message, e.g.
- * `connect ECONNREFUSED 127.0.0.1:8080`; an aborted one rejects with the signal's reason.
+ * `status 302, expected 200 or 204`. A refused connection (nothing listens) resolves `{ status: 'fail' }` too, with
+ * the system's message as `output` (`connect ECONNREFUSED 127.0.0.1:8080`). Any other failed request rejects (the
+ * check reports `error`) with the system's message, e.g. `getaddrinfo ENOTFOUND api.internal`; an aborted one
+ * rejects with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad URL or option.
  */
@@ -151,12 +148,19 @@ export function http (url: string | URL, options?: HttpCheckOptions): (context: 
   }
   const expected = statuses === null ? '2xx' : statuses.join(' or ')
 
-  return async function httpCheck ({ signal }) {
+  return markRemote(async function httpCheck ({ signal }: HealthCheckContext): Promise<CheckOutcome> {
     signal.throwIfAborted()
     const start = performance.now()
-    const status = await statusOf(target, method, headers, signal)
+    let status: number
+    try {
+      status = await statusOf(target, method, headers, signal)
+    } catch (err) {
+      const refused = refusedOutcome(err, start)
+      if (refused === null) throw err
+      return refused
+    }
     const observed = { observedValue: elapsedMs(start), observedUnit: 'ms' }
     const ok = statuses === null ? status >= 200 && status <= 299 : statuses.includes(status)
     return ok ? { status: 'pass', ...observed } : { status: 'fail', output: `status ${status}, expected ${expected}`, ...observed }
-  }
+  }, 'http')
 }

@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks'
 import { invalid } from '../options'
 import type { CheckOutcome, HealthCheckContext } from '../types'
 import { elapsedMs } from './measure'
+import { markRemote } from './remote'
+import { refusedOutcome } from './refused'
 import { optionsObject } from './validate'
 
 /** Options of `tcp()`. */
@@ -19,9 +21,11 @@ const KEYS = ['host', 'port'] as const
  * A check that opens a TCP connection to `host:port` and closes it as soon as it is established; nothing is sent.
  *
  * It resolves `{ status: 'pass', observedValue, observedUnit: 'ms' }` once connected, `observedValue` being the time
- * taken to connect (name resolution included). A connection that fails rejects (the check reports `error`) with the system's
- * message, e.g. `connect ECONNREFUSED 127.0.0.1:6379` or `getaddrinfo ENOTFOUND cache.internal`. When the check's
- * signal aborts (timeout, app closing), the socket is destroyed and the check rejects with the signal's reason.
+ * taken to connect (name resolution included). A refused connection (nothing listens) resolves `{ status: 'fail' }`
+ * with the system's message as `output` (`connect ECONNREFUSED 127.0.0.1:6379`) and the time to the refusal. Any
+ * other failure rejects (the check reports `error`) with the system's message, e.g.
+ * `getaddrinfo ENOTFOUND cache.internal`. When the check's signal aborts (timeout, app closing), the socket is
+ * destroyed and the check rejects with the signal's reason.
  *
  * Throws FST_HEALTH_INVALID_OPTION at once for a bad option.
  */
@@ -33,7 +37,7 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
     throw invalid('tcp option "port"', 'an integer from 1 to 65535', port)
   }
 
-  return async function tcpCheck ({ signal }) {
+  return markRemote(async function tcpCheck ({ signal }: HealthCheckContext): Promise<CheckOutcome> {
     signal.throwIfAborted()
     const start = performance.now()
     return await new Promise<CheckOutcome>((resolve, reject) => {
@@ -50,8 +54,10 @@ export function tcp (options: TcpCheckOptions): (context: HealthCheckContext) =>
       })
       socket.once('error', err => {
         signal.removeEventListener('abort', onAbort)
-        reject(err)
+        const refused = refusedOutcome(err, start)
+        if (refused === null) reject(err)
+        else resolve(refused)
       })
     })
-  }
+  }, 'tcp')
 }

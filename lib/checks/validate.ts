@@ -1,4 +1,4 @@
-import { invalid } from '../options'
+import { invalid, rejectUnknownKeys } from '../options'
 
 /**
  * Option checks shared by the built-in check factories. Every error is FST_HEALTH_INVALID_OPTION with a subject such
@@ -6,16 +6,16 @@ import { invalid } from '../options'
  */
 
 /**
- * The options object of a factory, `{}` when omitted. Unknown keys are rejected: a misspelt threshold would otherwise
- * be ignored silently and the check would guard nothing.
+ * The options object of a factory, `{}` when omitted. Unknown keys are rejected, with the key probably meant: a
+ * misspelt threshold would otherwise be ignored silently and the check would guard nothing.
  */
 export function optionsObject (factory: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {}
   const expected = `an object with the keys ${keys.join(', ')}`
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${factory} options`, expected, value)
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw invalid(`${factory} options`, `${expected} (unknown key ${JSON.stringify(key)})`, value)
-  }
+  // The plugin's own wording, with its "did you mean": `diskSpace options has an unknown key "minFreeByte" (did you mean
+  // "minFreeBytes"?); known keys: path, minFreeBytes, minFreeRatio`.
+  rejectUnknownKeys(`${factory} options`, value as Record<string, unknown>, keys)
   return value as Record<string, unknown>
 }
 

@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../check-set'
+import type { RunOutcome } from '../groups/group'
 import type { ServiceInfo } from '../types'
 import type { CheckResult } from './schema'
 

@@ -1,4 +1,4 @@
-import { STATUS_WORDS, type RunOutcome } from '../check-set'
+import { STATUS_WORDS, type RunOutcome } from '../groups/group'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from '../formats/health-json'
 import type { CheckResult } from '../formats/schema'
 import { verboseText } from '../formats/verbose'
@@ -113,11 +113,11 @@ export function madeUpAnswer (route: Route, situation: Situation, asked: Asked, 
   }
   const code = ok ? 200 : 503
   const report = { status: ok ? words.ok : words.bad, timestamp, checks }
-  const outcome = asOutcome(code, report)
+  const outcome = asOutcome(route.kind, code, report)
   if (asked.accept !== undefined && mentionsHealthJson(asked.accept) && prefersHealthJson(asked.accept)) {
     return made(code, HEALTH_JSON, healthJson(outcome, ctx.details, ctx.service))
   }
-  if (ctx.details && asked.verbose) return made(code, 'text/plain; charset=utf-8', verboseText(route.kind, outcome))
+  if (ctx.details && asked.verbose) return made(code, 'text/plain; charset=utf-8', verboseText(outcome))
   return made(code, 'application/json; charset=utf-8', JSON.stringify(ctx.details ? report : { status: report.status, timestamp }))
 }
 
@@ -128,9 +128,10 @@ function pick (checks: Record<string, CheckResult>, name: string | null): Record
 }
 
 /** The report in the shape the formatters read: the checks in report order, `main_thread` as the plugin's own entry. */
-function asOutcome (code: number, report: { status: string, timestamp: number, checks: Record<string, CheckResult> }): RunOutcome {
+function asOutcome (kind: CheckKind, code: number, report: { status: string, timestamp: number, checks: Record<string, CheckResult> }): RunOutcome {
   const states = Object.keys(report.checks).filter(name => name !== 'main_thread').map(name => ({ name }))
-  return { code, report, summary: undefined, selection: { excluded: null, single: null }, states, extra: ['main_thread'] } as unknown as RunOutcome
+  const group = { words: STATUS_WORDS[kind] }
+  return { code, report, summary: undefined, selection: { excluded: null, single: null }, states, group, extra: ['main_thread'] } as unknown as RunOutcome
 }
 
 function made (status: number, type: string, body: string): Answer {

@@ -105,7 +105,9 @@ t.test('validates its options at once', async t => {
   const bad: Array<[unknown, RegExp]> = [
     ['big', /^fastify-health: diskSpace options must be an object with the keys path, minFreeBytes, minFreeRatio, received "big"$/],
     [null, /^fastify-health: diskSpace options must be an object .*, received null$/],
-    [{ minFreeByte: 1 }, /^fastify-health: diskSpace options must be .* \(unknown key "minFreeByte"\), received an object$/],
+    [{ minFreeByte: 1 }, /^fastify-health: diskSpace options has an unknown key "minFreeByte" \(did you mean "minFreeBytes"\?\); known keys: path, minFreeBytes, minFreeRatio$/],
+    [{ minfreeratio: 0.1 }, /diskSpace options has an unknown key "minfreeratio" \(did you mean "minFreeRatio"\?\)/],
+    [{ Path: '/' }, /diskSpace options has an unknown key "Path" \(did you mean "path"\?\)/],
     [{ path: '' }, /^fastify-health: diskSpace option "path" must be a non-empty string, received ""$/],
     [{ path: 5 }, /diskSpace option "path" must be a non-empty string, received number 5$/],
     [{ minFreeBytes: 0 }, /diskSpace option "minFreeBytes" must be a positive finite number of bytes, received number 0$/],

@@ -84,7 +84,8 @@ t.test('validates its options at once', async t => {
     [undefined, /^fastify-health: memory options must be an object with at least one of minAvailableBytes, maxRssBytes, maxHeapUsedBytes, received undefined/],
     [{}, /^fastify-health: memory options must be an object with at least one of minAvailableBytes, maxRssBytes, maxHeapUsedBytes, received an object$/],
     [[], /^fastify-health: memory options must be an object with the keys minAvailableBytes, maxRssBytes, maxHeapUsedBytes, received an array$/],
-    [{ maxRss: 1 }, /memory options must be .* \(unknown key "maxRss"\)/],
+    [{ maxRss: 1 }, /memory options has an unknown key "maxRss"; known keys: minAvailableBytes, maxRssBytes, maxHeapUsedBytes$/],
+    [{ maxRSSBytes: 1 }, /memory options has an unknown key "maxRSSBytes" \(did you mean "maxRssBytes"\?\)/],
     [{ minAvailableBytes: 0 }, /^fastify-health: memory option "minAvailableBytes" must be a positive finite number of bytes, received number 0$/],
     [{ maxRssBytes: '1G' }, /^fastify-health: memory option "maxRssBytes" must be a positive finite number of bytes, received "1G"$/],
     [{ maxHeapUsedBytes: -5 }, /^fastify-health: memory option "maxHeapUsedBytes" must be a positive finite number of bytes, received number -5$/]

@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
-import { type CheckSet, type Report, type RunOutcome, type Selection, STATUS_WORDS } from './check-set'
-import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from './options'
-import type { CheckResult } from './formats/schema'
-import type { StatusLog } from './status-log'
-import type { CheckKind, HealthControls, ShutdownOptions } from './types'
+import type { Group, Report, RunOutcome, Selection } from './group'
+import type { Groups } from './groups'
+import type { Registry } from '../registry/registry'
+import { clip } from '../error-message'
+import { FST_HEALTH_CLOSED_BEFORE_STARTED } from '../errors'
+import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from '../options'
+import type { CheckResult } from '../formats/schema'
+import type { StatusLog } from '../status-log'
+import type { CheckKind, ShutdownOptions } from '../types'
 
 const MAX_DELAY = 2 ** 31 - 1
 
@@ -14,7 +18,8 @@ interface Vote {
 
 export interface AvailabilityOptions {
   app: FastifyInstance
-  sets: Record<CheckKind, CheckSet>
+  groups: Groups
+  registry: Registry
   statusLog: StatusLog
   escalateAfter: number | null
   shutdownDelay: number | undefined
@@ -22,15 +27,22 @@ export interface AvailabilityOptions {
 
 const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fail', error, timestamp, duration: 0 })
 
+/** The reason of a `setReady` / `setLive` vote, under the rule of every `error` text: clipped, no stack frames. */
+function voteReason (reason: unknown, fallback: string): string {
+  const text = typeof reason === 'string' ? clip(reason) : ''
+  return text === '' ? fallback : text
+}
+
 /**
  * What the app itself says about its availability, on top of its checks: the startup latch, its own readiness and
  * liveness votes (`app.health.setReady` / `setLive`), readiness failing for too long (escalated to liveness), and the
  * shutdown sequence. Each of these either replaces a report (shutting down, started) or adds an entry to it; reports
  * with nothing to add pass through untouched.
  */
-export class Availability implements HealthControls {
+export class Availability {
   readonly #app: FastifyInstance
-  readonly #sets: Record<CheckKind, CheckSet>
+  readonly #groups: Groups
+  readonly #registry: Registry
   readonly #statusLog: StatusLog
   readonly #escalateAfter: number | null
   readonly #shutdownDelay: number
@@ -38,6 +50,7 @@ export class Availability implements HealthControls {
   #startedChecks: Record<string, CheckResult> = {}
   readonly #whenStarted: Promise<void>
   #markStarted!: () => void
+  #neverStarted!: (error: Error) => void
   #notReady: Vote | null = null
   #notLive: Vote | null = null
   #escalated = false
@@ -45,15 +58,22 @@ export class Availability implements HealthControls {
   #quiet = true
   #shuttingDown = false
   #shutdown: Promise<void> | undefined
+  #closing = false
   #endDelay: (() => void) | undefined
 
   constructor (options: AvailabilityOptions) {
     this.#app = options.app
-    this.#sets = options.sets
+    this.#groups = options.groups
+    this.#registry = options.registry
     this.#statusLog = options.statusLog
     this.#escalateAfter = options.escalateAfter
     this.#shutdownDelay = options.shutdownDelay ?? DEFAULT_SHUTDOWN_DELAY
-    this.#whenStarted = new Promise(resolve => { this.#markStarted = resolve })
+    this.#whenStarted = new Promise((resolve, reject) => {
+      this.#markStarted = resolve
+      this.#neverStarted = reject
+    })
+    // Rejected when the app closes before it started, whether or not anyone waits: never an unhandled rejection.
+    this.#whenStarted.catch(() => {})
     this.setReady = this.setReady.bind(this)
     this.setLive = this.setLive.bind(this)
     this.whenStarted = this.whenStarted.bind(this)
@@ -62,23 +82,23 @@ export class Availability implements HealthControls {
   }
 
   /**
-   * The outcome for a request to the route of `kind`. A per-check route (a selection of one check) answers for its
-   * check alone; the others carry whatever the app's own state adds.
+   * The outcome for a request to the route of `group`. A per-check route (a selection of one check) answers for its
+   * check alone, and a custom group for its checks alone; the built-in groups carry whatever the app's own state adds.
    */
-  answer (kind: CheckKind, selection?: Selection): RunOutcome | Promise<RunOutcome> {
-    const set = this.#sets[kind]
+  answer (group: Group, selection?: Selection): RunOutcome | Promise<RunOutcome> {
+    const kind = group.kind
     // Before the quiet path: once started, the startup route and its per-check routes answer from the latch.
-    if (kind === 'startup' && this.#started) return this.#startedOutcome(set, selection)
-    if (this.#quiet || selection?.single != null) return set.get(selection)
-    if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(set)
+    if (kind === 'startup' && this.#started) return this.#startedOutcome(group, selection)
+    if (this.#quiet || kind === null || selection?.single != null) return group.get(selection)
+    if (kind === 'ready' && this.#shuttingDown) return this.#shutdownOutcome(group)
     if (kind === 'ready' && !this.#started) this.#driveStartup()
-    const outcome = set.get(selection)
+    const outcome = group.get(selection)
     return outcome instanceof Promise ? outcome.then(o => this.#overlay(kind, o)) : this.#overlay(kind, outcome)
   }
 
   /** The app is ready: with no startup checks, that is what started means; background checks begin. */
   ready (): void {
-    if (this.#sets.startup.states.length === 0) this.#latch({})
+    if (this.#groups.startup.states.length === 0) this.#latch({})
     else this.#driveStartup()
   }
 
@@ -91,13 +111,13 @@ export class Availability implements HealthControls {
   }
 
   setReady (ready: boolean, reason?: string): void {
-    const vote = ready ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not ready' }
+    const vote = ready ? null : { reason: voteReason(reason, 'marked not ready') }
     if (this.#changed('ready', this.#notReady, vote)) this.#notReady = vote
     this.#update()
   }
 
   setLive (live: boolean, reason?: string): void {
-    const vote = live ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not live' }
+    const vote = live ? null : { reason: voteReason(reason, 'marked not live') }
     if (this.#changed('health', this.#notLive, vote)) this.#notLive = vote
     this.#update()
   }
@@ -118,9 +138,15 @@ export class Availability implements HealthControls {
       }
       if (delay > MAX_DELAY) delay = MAX_DELAY
     }
+    // Closing or closed already: nothing is routed here any more, so there is nothing to wait for.
+    if (this.#closing) delay = 0
     this.beginShutdown()
     this.#app.log.info({ delay }, `fastify-health: shutting down, readiness is now not_ready; closing in ${delay} ms`)
     this.#shutdown = new Promise<void>(resolve => {
+      if (this.#closing) {
+        resolve()
+        return
+      }
       const timer = setTimeout(resolve, delay)
       this.#endDelay = () => {
         clearTimeout(timer)
@@ -133,6 +159,12 @@ export class Availability implements HealthControls {
   /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
   skipDelay (): void {
     this.#endDelay?.()
+  }
+
+  /** The app is closing, for whatever reason: a start-up that has not finished never will. */
+  closing (): void {
+    this.#closing = true
+    if (!this.#started) this.#neverStarted(new FST_HEALTH_CLOSED_BEFORE_STARTED('the app closed before start-up finished'))
   }
 
   /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */
@@ -148,6 +180,7 @@ export class Availability implements HealthControls {
     this.#statusLog.changed({
       name: 'availability',
       kind,
+      groups: [kind],
       previous: before === null ? 'pass' : 'fail',
       status: after === null ? 'pass' : 'fail',
       ...(after === null ? {} : { error: after.reason }),
@@ -164,7 +197,7 @@ export class Availability implements HealthControls {
   }
 
   #driveStartup (): void {
-    const outcome = this.#sets.startup.get()
+    const outcome = this.#groups.startup.get()
     if (outcome instanceof Promise) outcome.then(o => { this.#afterStartupRun(o) }, /* c8 ignore next */ () => {})
     else this.#afterStartupRun(outcome)
   }
@@ -178,11 +211,13 @@ export class Availability implements HealthControls {
     if (this.#started) return
     this.#started = true
     this.#startedChecks = checks
-    // Started is for the life of the process: the startup checks are not run again, on their interval either.
-    this.#sets.startup.stopScheduling()
+    // Started is for the life of the process: the startup checks are not run again, on their interval either (a
+    // check that other groups read goes on for them).
+    const startup = this.#groups.startup.states
+    this.#registry.retire(startup.filter(state => state.groups.every(group => group === 'startup')))
     this.#update()
     // Without startup checks, starting is the app getting ready: nothing to report.
-    if (this.#sets.startup.states.length > 0) this.#statusLog.changed({ name: 'startup', kind: 'startup', previous: 'fail', status: 'pass', duration: 0, timestamp: Date.now() / 1000, critical: true })
+    if (startup.length > 0) this.#statusLog.changed({ name: 'startup', kind: 'startup', groups: ['startup'], previous: 'fail', status: 'pass', duration: 0, timestamp: Date.now() / 1000, critical: true })
     this.#markStarted()
   }
 
@@ -206,16 +241,17 @@ export class Availability implements HealthControls {
     for (const [name, value] of extra) checks[name] = value
     return {
       code: 503,
-      report: { ...outcome.report, status: STATUS_WORDS[kind].bad, checks } as Report,
+      report: { ...outcome.report, status: outcome.group.words.bad, checks } as Report,
       summary: undefined,
       selection: outcome.selection,
       states: outcome.states,
+      group: outcome.group,
       extra: extra.map(([name]) => name)
     }
   }
 
   #escalation (timestamp: number): CheckResult | undefined {
-    const since = this.#sets.ready.failingSince
+    const since = this.#groups.ready.failingSince
     const failing = this.#escalateAfter !== null && since !== undefined && !this.#shuttingDown &&
       performance.now() - since > this.#escalateAfter
     if (failing !== this.#escalated) {
@@ -223,6 +259,7 @@ export class Availability implements HealthControls {
       this.#statusLog.changed({
         name: 'readiness',
         kind: 'health',
+        groups: ['health'],
         previous: failing ? 'pass' : 'fail',
         status: failing ? 'fail' : 'pass',
         duration: 0,
@@ -231,38 +268,46 @@ export class Availability implements HealthControls {
       })
     }
     if (!failing) return undefined
+    const failingFor = performance.now() - (since as number)
     return {
-      ...entry(`not ready for ${Math.round((performance.now() - (since as number)) / 1000)} s`, timestamp),
-      since: timestamp - (performance.now() - (since as number)) / 1000
+      // Tenths of a second, as in the stale message; `since` in milliseconds, like every other timestamp.
+      ...entry(`not ready for ${(failingFor / 1000).toFixed(1)} s`, timestamp),
+      since: Math.round(timestamp * 1000 - failingFor) / 1000
     }
   }
 
-  #shutdownOutcome (set: CheckSet): RunOutcome {
+  #shutdownOutcome (group: Group): RunOutcome {
     const timestamp = Date.now() / 1000
     return {
       code: 503,
       report: { status: 'not_ready', timestamp, checks: { shutdown: entry('the server is shutting down', timestamp) } },
       summary: undefined,
-      selection: set.all,
-      states: set.states,
+      selection: group.all,
+      states: group.states,
+      group,
       extra: ['shutdown']
     }
   }
 
-  #startedOutcome (set: CheckSet, selection: Selection | undefined): RunOutcome | Promise<RunOutcome> {
+  #startedOutcome (group: Group, selection: Selection | undefined): RunOutcome | Promise<RunOutcome> {
     let checks = this.#startedChecks
     const single = selection?.single
+    const excluded = selection?.excluded
     if (single != null) {
       // A startup check registered after the latch closed has no result in it: it answers for itself.
-      if (!Object.hasOwn(checks, single.name)) return set.get(selection)
+      if (!Object.hasOwn(checks, single.name)) return group.get(selection)
       checks = { [single.name]: checks[single.name] }
+    } else if (excluded != null) {
+      checks = { ...checks }
+      for (const name of excluded) delete checks[name]
     }
     return {
       code: 200,
       report: { status: 'started', timestamp: Date.now() / 1000, checks },
       summary: undefined,
-      selection: selection ?? set.all,
-      states: set.states
+      selection: selection ?? group.all,
+      states: group.states,
+      group
     }
   }
 }

@@ -1,10 +1,17 @@
 import { performance } from 'node:perf_hooks'
-import { adopt, NOT_THENABLE, THEN_THREW, thenError, thenOf } from './callbacks'
+import { adopt, NOT_THENABLE, THEN_THREW, thenError, thenOf } from '../callbacks'
 import type { CheckState } from './check-state'
-import { clip, nonBooleanMessage, thrownMessage } from './error-message'
+import { clip, nonBooleanMessage, thrownMessage } from '../error-message'
 import type { PendingChecks } from './pending-checks'
-import type { CheckResult, CheckStatus } from './formats/schema'
-import type { HealthCheckContext } from './types'
+import type { CheckResult, CheckStatus } from '../formats/schema'
+import type { HealthCheckContext } from '../types'
+
+/** Where runs report: the pending set that times them out, and the registry that records each result. */
+export interface RunObserver {
+  readonly pending: PendingChecks
+  /** Called once per run with its entry, before anyone waiting on the run hears of it. */
+  settled (check: CheckState, entry: CheckResult, background: boolean): void
+}
 
 /**
  * The context handed to a check. The AbortController behind `signal` is created only when the check reads it:
@@ -57,21 +64,25 @@ function field (value: object, key: string): unknown {
 
 /**
  * The entry for what a check returned or resolved: `true`, `false`, or an object `{ status, output?, observedValue?,
- * observedUnit? }`. Anything else is an `error` entry that says what was wrong.
+ * observedUnit? }`. Anything else is an `error` entry that says what was wrong. Never throws: a proxy may be revoked
+ * between being thenable-tested and classified (Array.isArray throws then), or trap any read.
  */
 function fromValue (check: CheckState, value: unknown, start: number): CheckResult {
-  if (value === true) return result(check, 'pass', undefined, start)
-  if (value === false) return result(check, 'fail', undefined, start)
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result(check, 'error', nonBooleanMessage(value), start)
-  let status: unknown, output: unknown, observedValue: unknown, observedUnit: unknown
   try {
-    status = field(value, 'status')
-    output = field(value, 'output')
-    observedValue = field(value, 'observedValue')
-    observedUnit = field(value, 'observedUnit')
+    return classify(check, value, start)
   } catch (err) {
     return result(check, 'error', thrownMessage(err), start)
   }
+}
+
+function classify (check: CheckState, value: unknown, start: number): CheckResult {
+  if (value === true) return result(check, 'pass', undefined, start)
+  if (value === false) return result(check, 'fail', undefined, start)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result(check, 'error', nonBooleanMessage(value), start)
+  const status = field(value, 'status')
+  const output = field(value, 'output')
+  const observedValue = field(value, 'observedValue')
+  const observedUnit = field(value, 'observedUnit')
   let problem: string | undefined
   if (typeof status !== 'string' || !OUTCOME_STATUSES.has(status)) problem = 'a "status" of "pass", "warn" or "fail"'
   else if (output !== undefined && typeof output !== 'string') problem = 'a string "output"'
@@ -93,8 +104,8 @@ function fromValue (check: CheckState, value: unknown, start: number): CheckResu
  * check's promise, a late rejection is never unhandled.
  */
 export class PendingCheck {
-  readonly promise: Promise<CheckResult>
-  #resolve!: (entry: CheckResult) => void
+  readonly promise: Promise<void>
+  #resolve!: () => void
   #settled = false
   /** performance.now() value past which the check has timed out. */
   readonly deadline: number
@@ -103,16 +114,16 @@ export class PendingCheck {
     readonly check: CheckState,
     readonly context: CheckContext,
     readonly start: number,
-    readonly registry: PendingChecks,
+    readonly observer: RunObserver,
     /** A background run: its timeout never holds the process open. */
     readonly background: boolean,
     value: unknown,
     then: Parameters<typeof adopt>[1]
   ) {
-    this.promise = new Promise<CheckResult>(resolve => { this.#resolve = resolve })
+    this.promise = new Promise<void>(resolve => { this.#resolve = resolve })
     this.deadline = start + check.timeout
-    // The registry's timer times the check out, and keeps the process alive while a probe waits on it.
-    registry.add(this)
+    // The pending set's timer times the check out, and keeps the process alive while a probe waits on it.
+    observer.pending.add(this)
     adopt(value, then, v => { this.#settle(fromValue(this.check, v, this.start)) }, e => { this.#error(thrownMessage(e)) })
   }
 
@@ -136,28 +147,36 @@ export class PendingCheck {
   #settle (entry: CheckResult): void {
     if (this.#settled) return
     this.#settled = true
-    this.registry.delete(this)
-    this.#resolve(entry)
+    this.observer.pending.delete(this)
+    // Recorded first: whoever the promise wakes reads the check's state, not the value.
+    this.observer.settled(this.check, entry, this.background)
+    this.#resolve()
   }
 }
 
+function done (observer: RunObserver, check: CheckState, entry: CheckResult, background: boolean): undefined {
+  observer.settled(check, entry, background)
+  return undefined
+}
+
 /**
- * Starts one check. A check that answers synchronously gets its entry back at once, with no promise, timer or
- * AbortController involved; anything thenable becomes a PendingCheck.
+ * Starts one run of a check; its entry goes to `observer.settled()`. A check that answers synchronously is recorded
+ * at once and `undefined` returned, with no promise, timer or AbortController involved; anything thenable becomes a
+ * PendingCheck, whose promise fulfils (never rejects) once the entry is recorded.
  */
-export function runCheck (check: CheckState, registry: PendingChecks, background: boolean): CheckResult | Promise<CheckResult> {
+export function runCheck (check: CheckState, observer: RunObserver, background: boolean): Promise<void> | undefined {
   const start = performance.now()
   const context = new CheckContext()
   let value: unknown
   try {
     value = check.fn(context)
   } catch (err) {
-    return result(check, 'error', thrownMessage(err), start)
+    return done(observer, check, result(check, 'error', thrownMessage(err), start), background)
   }
-  if (value === true) return result(check, 'pass', undefined, start)
-  if (value === false) return result(check, 'fail', undefined, start)
+  if (value === true) return done(observer, check, result(check, 'pass', undefined, start), background)
+  if (value === false) return done(observer, check, result(check, 'fail', undefined, start), background)
   const then = thenOf(value)
-  if (then === NOT_THENABLE) return fromValue(check, value, start)
-  if (then === THEN_THREW) return result(check, 'error', thrownMessage(thenError), start)
-  return new PendingCheck(check, context, start, registry, background, value, then).promise
+  if (then === NOT_THENABLE) return done(observer, check, fromValue(check, value, start), background)
+  if (then === THEN_THREW) return done(observer, check, result(check, 'error', thrownMessage(thenError), start), background)
+  return new PendingCheck(check, context, start, observer, background, value, then).promise
 }
