@@ -86,3 +86,9 @@ export const FST_HEALTH_CLOSED_BEFORE_STARTED = createError<'FST_HEALTH_CLOSED_B
   'FST_HEALTH_CLOSED_BEFORE_STARTED',
   'fastify-health: %s'
 )
+
+/** The watchdog's port cannot be bound (in use, or an address this host does not have). */
+export const FST_HEALTH_WATCHDOG_LISTEN = createError<'FST_HEALTH_WATCHDOG_LISTEN', [string]>(
+  'FST_HEALTH_WATCHDOG_LISTEN',
+  'fastify-health: %s'
+)

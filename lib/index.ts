@@ -86,6 +86,7 @@ declare namespace healthPlugin {
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
+  export type WatchdogOptions = types.WatchdogOptions
   export type CheckStatus = schemas.CheckStatus
   export type CheckResult = schemas.CheckResult
   export type HealthReport = schemas.HealthReport
@@ -111,6 +112,7 @@ healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UN
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
+healthPlugin.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -130,4 +132,5 @@ module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_
 module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 module.exports.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
+module.exports.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 export = healthPlugin

@@ -15,6 +15,7 @@ import { DEFAULT_SHUTDOWN_DELAY, groupOptions, normaliseCheckOptions, normaliseO
 import { gateSource, livenessChecks, probeInputs } from './registry/adapter'
 import { Registry } from './registry/registry'
 import { StatusLog } from './status-log'
+import { installWatchdog } from './watchdog/watchdog'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
 
 const CLOSING_MESSAGE = 'cancelled: the server is closing'
@@ -153,4 +154,5 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
 
   if (opts.gracefulShutdown !== null) installGracefulShutdown(app, availability, opts.gracefulShutdown)
+  if (opts.watchdog !== null) installWatchdog(app, opts, opts.watchdog)
 }
