@@ -35,7 +35,7 @@ export const settings = {
   nice: 0
 }
 
-function pinned (core: number, argv: string[]): [string, string[]] {
+export function pinned (core: number, argv: string[]): [string, string[]] {
   const full = [
     ...(settings.nice !== 0 ? ['nice', '-n', String(settings.nice)] : []),
     ...(PINNED ? ['taskset', '-c', String(core)] : []),

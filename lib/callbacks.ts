@@ -79,8 +79,9 @@ const TIMED_OUT: Settlement = { outcome: 'timeout' }
 
 /**
  * Calls `fn(arg)` and settles with what it returned (a thenable's value once it fulfils), what it threw or rejected
- * with, or a timeout after `timeout` ms; never rejects. The timer does not hold the process open and is cleared when
- * the callback settles; a late settlement is ignored.
+ * with, or a timeout after `timeout` ms; never rejects. The timer is cleared when the callback settles; a late
+ * settlement is ignored. Until then it holds the process open, as a pending check does: a script awaiting a probe or
+ * `app.close()` gets its answer when the bound ends, instead of the process ending with the answer pending.
  */
 export function contain<A> (fn: (arg: A) => unknown, arg: A, timeout: number): Settlement | Promise<Settlement> {
   let value: unknown
@@ -94,7 +95,6 @@ export function contain<A> (fn: (arg: A) => unknown, arg: A, timeout: number): S
   if (then === THEN_THREW) return { outcome: 'threw', error: thenError }
   return new Promise<Settlement>(resolve => {
     const timer = setTimeout(resolve, Math.min(timeout, MAX_TIMER_DELAY), TIMED_OUT)
-    timer.unref()
     adopt(value, then, result => {
       clearTimeout(timer)
       resolve({ outcome: 'value', value: result })

@@ -13,21 +13,35 @@ export const MAX_ERROR_LENGTH = 1024
  * Lines that are stack frames, whoever printed them: V8 and Java (`at f (file:1:2)`, indented with spaces or tabs),
  * Python tracebacks (`Traceback (most recent call last):`, `File "x.py", line 3, in f` and the source line under it),
  * Firefox and Safari (`f@file:1:2`, `global code@file:1`, `promise callback*f@file:1:2`) and Go (`/src/main.go:12 +0x1d`). Only the first line of a message is always
- * kept: a frame is never the message itself.
+ * kept: a frame is never the message itself. Written to match in linear time on any line: the part before `@` or the
+ * first slash cannot contain one, and no `.*` is followed by anything it could also have matched.
  */
-const FRAME = /^[ \t]*(?:at .*|Traceback \(most recent call last\):?|File "[^"]*", line \d+.*|(?:(?:global|module|eval) code|promise callback\*\S*|\S*)@\S*:\d+(?::\d+)?|\S*[/\\]\S*:\d+(?: \+0x[0-9a-f]+)?)[ \t]*$/
+const FRAME = /^[ \t]*(?:(?:at |File "[^"]*", line \d+).*|(?:Traceback \(most recent call last\):?|(?:(?:global|module|eval) code|promise callback\*[^\s@]*|[^\s@]*)@\S*:\d+(?::\d+)?|[^\s/\\]*[/\\]\S*:\d+(?: \+0x[0-9a-f]+)?)[ \t]*)$/
 const PYTHON_FRAME = /^[ \t]*File "/
+
+// A line longer than a whole error text is the message's own text, never a frame.
+const MAX_FRAME_LENGTH = MAX_ERROR_LENGTH
+// Frames are looked for in this much of a message: room for a message and a long stack trace, and a bound on the work
+// however long the message is (what is kept is cut to MAX_ERROR_LENGTH anyway).
+const SCAN_LENGTH = 16 * MAX_ERROR_LENGTH
+
+const isFrame = (line: string): boolean => line.length <= MAX_FRAME_LENGTH && FRAME.test(line.endsWith('\r') ? line.slice(0, -1) : line)
 
 /** Removes stack-frame lines after the first line. A message without a line break costs one indexOf. */
 function stripFrames (message: string): string {
   if (message.indexOf('\n') === -1) return message
+  if (message.length > SCAN_LENGTH) {
+    const lastBreak = message.lastIndexOf('\n', SCAN_LENGTH)
+    // The line the window cuts goes with the rest, unless it is too long to be a frame (then it is text, cut later).
+    message = message.slice(0, SCAN_LENGTH - lastBreak > MAX_FRAME_LENGTH ? SCAN_LENGTH : lastBreak)
+  }
   const lines = message.split('\n')
   const kept = [lines[0]]
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]
-    if (!FRAME.test(line.endsWith('\r') ? line.slice(0, -1) : line)) {
+    if (!isFrame(line)) {
       kept.push(line)
-    } else if (PYTHON_FRAME.test(line) && i + 1 < lines.length && /^[ \t]+\S/.test(lines[i + 1]) && !FRAME.test(lines[i + 1])) {
+    } else if (PYTHON_FRAME.test(line) && i + 1 < lines.length && /^[ \t]+\S/.test(lines[i + 1]) && !isFrame(lines[i + 1])) {
       // Python prints the source line of each frame under it, indented further: it may name paths too.
       i++
     }

@@ -81,6 +81,18 @@ export const FST_HEALTH_NOT_REGISTERED = createError<'FST_HEALTH_NOT_REGISTERED'
   'fastify-health: %s'
 )
 
+/** `app.health.whenStarted()` rejects with this when the app closes before start-up has finished. */
+export const FST_HEALTH_CLOSED_BEFORE_STARTED = createError<'FST_HEALTH_CLOSED_BEFORE_STARTED', [string]>(
+  'FST_HEALTH_CLOSED_BEFORE_STARTED',
+  'fastify-health: %s'
+)
+
+/** The watchdog's port cannot be bound (in use, or an address this host does not have). */
+export const FST_HEALTH_WATCHDOG_LISTEN = createError<'FST_HEALTH_WATCHDOG_LISTEN', [string]>(
+  'FST_HEALTH_WATCHDOG_LISTEN',
+  'fastify-health: %s'
+)
+
 /** A feature needs an optional peer dependency that is not installed (`@opentelemetry/api`, `@grpc/grpc-js`). */
 export const FST_HEALTH_MISSING_PEER = createError<'FST_HEALTH_MISSING_PEER', [string]>(
   'FST_HEALTH_MISSING_PEER',

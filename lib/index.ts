@@ -92,6 +92,7 @@ declare namespace healthPlugin {
   export type PublisherOptions = types.PublisherOptions
   export type PublishContext = types.PublishContext
   export type PublishedReport = types.PublishedReport
+  export type WatchdogOptions = types.WatchdogOptions
   export type CheckStatus = schemas.CheckStatus
   export type CheckResult = schemas.CheckResult
   export type HealthReport = schemas.HealthReport
@@ -117,6 +118,8 @@ healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UN
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 healthPlugin.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
+healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
+healthPlugin.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 
 // tsc moves `module.exports = healthPlugin` (from `export =`) to the end of the file, so these lines write on the
 // initial exports object and change nothing at run time. They are here for Node's CommonJS export detection, which
@@ -136,4 +139,6 @@ module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_
 module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
 module.exports.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
+module.exports.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
+module.exports.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 export = healthPlugin

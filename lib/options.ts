@@ -17,6 +17,7 @@ const isListenableSignal = (signal: unknown): boolean =>
   typeof signal === 'string' && Object.hasOwn(constants.signals, signal) && !UNCATCHABLE.has(signal)
 
 export const DEFAULT_CLOSE_TIMEOUT = 5000
+export const DEFAULT_STUCK_AFTER = 10_000
 
 /** The plugin options after validation, with every default filled in; built once per registration. */
 export interface NormalisedOptions {
@@ -44,6 +45,8 @@ export interface NormalisedOptions {
   openapi: { hide: boolean, tags: string[] }
   /** Seconds between reloads of the status page, or null when it is off. */
   statusPage: { refresh: number } | null
+  /** The watchdog thread's port, host and stuck threshold, or null when it is off. */
+  watchdog: { port: number, host: string | undefined, stuckAfter: number } | null
 }
 
 /** The plugin-wide defaults of check options. */
@@ -78,7 +81,7 @@ export interface GroupOptions {
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'metrics']
+  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'metrics', 'watchdog']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval',
   'groups', 'dependsOn', 'impact', 'fleetGrace']
 const GROUP_KEYS = ['path', 'exposeDetails']
@@ -215,6 +218,23 @@ function statusPage (value: unknown): NormalisedOptions['statusPage'] {
   return { refresh }
 }
 
+function watchdog (value: unknown): NormalisedOptions['watchdog'] {
+  if (value === undefined) return null
+  if (!isPlainObject(value)) throw invalid(option('watchdog'), 'an object { port, host, stuckAfter }', value)
+  rejectUnknownKeys(option('watchdog'), value, ['port', 'host', 'stuckAfter'])
+  const port = value.port
+  if (!Number.isSafeInteger(port) || (port as number) < 0 || (port as number) > 65535) {
+    throw invalid(option('watchdog.port'), 'a port number from 0 to 65535 (0: one the system picks)', port)
+  }
+  if (value.host !== undefined && (typeof value.host !== 'string' || value.host === '')) {
+    throw invalid(option('watchdog.host'), 'a non-empty string: an address or a host name', value.host)
+  }
+  const stuckAfter = value.stuckAfter === undefined ? DEFAULT_STUCK_AFTER : timerMs(option('watchdog.stuckAfter'), value.stuckAfter)
+  // The heartbeat is written every stuckAfter / 5 ms: below 100 ms that is a timer every few milliseconds.
+  if (stuckAfter < 100) throw invalid(option('watchdog.stuckAfter'), 'at least 100 ms', stuckAfter)
+  return { port: port as number, host: value.host, stuckAfter }
+}
+
 /** Validates the plugin options and fills in the defaults; throws FST_HEALTH_INVALID_OPTION naming the option. */
 export function normaliseOptions (options: HealthPluginOptions): NormalisedOptions {
   // Fastify always passes an object (`{}` when register() got none).
@@ -270,7 +290,8 @@ export function normaliseOptions (options: HealthPluginOptions): NormalisedOptio
     gracefulShutdown: gracefulShutdown(opts.gracefulShutdown),
     onStatusChange: onStatusChange as NormalisedOptions['onStatusChange'],
     openapi: openapi(opts.openapi),
-    statusPage: statusPage(opts.statusPage)
+    statusPage: statusPage(opts.statusPage),
+    watchdog: watchdog(opts.watchdog)
   }
 }
 

@@ -18,11 +18,20 @@ import { DEFAULT_SHUTDOWN_DELAY, groupOptions, normaliseCheckOptions, normaliseO
 import { gateSource, livenessChecks, probeInputs } from './registry/adapter'
 import { Registry } from './registry/registry'
 import { StatusLog } from './status-log'
+import { installWatchdog } from './watchdog/watchdog'
 import type { CheckKind, CheckOptions, HealthCheckFn } from './types'
 
 const CLOSING_MESSAGE = 'cancelled: the server is closing'
 
 const callClose = (fn: HealthCheckFn): unknown => (fn.close as () => unknown)()
+// A `close` getter that throws counts as a close(): read again inside contain(), its throw is logged like any other.
+const hasClose = (fn: HealthCheckFn): boolean => {
+  try {
+    return typeof fn.close === 'function'
+  } catch {
+    return true
+  }
+}
 
 /** The body of the plugin; index.ts wraps it with fastify-plugin so that the decorators reach the registering instance. */
 export async function registerHealth (app: FastifyInstance, options: Record<string, unknown>): Promise<void> {
@@ -131,6 +140,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   // Readiness goes to not_ready as soon as closing begins, no request waits on a hanging check while the server
   // drains, and no background run starts any more.
   app.addHook('preClose', (done) => {
+    availability.closing()
     availability.beginShutdown()
     availability.skipDelay()
     // The cancellations below, and whatever runs after them, are the app closing: not status changes worth reporting.
@@ -142,7 +152,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     registry.cancelPending(CLOSING_MESSAGE)
     // A function registered more than once is closed once.
     const closers = new Set<HealthCheckFn>()
-    for (const state of registry.states) if (typeof state.fn.close === 'function') closers.add(state.fn)
+    for (const state of registry.states) if (hasClose(state.fn)) closers.add(state.fn)
     await Promise.all([...closers].map(async fn => {
       const settled = await contain(callClose, fn, opts.closeTimeout)
       if (settled.outcome === 'threw') {
@@ -157,4 +167,5 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   app.addHook('onClose', async () => { await publishers.close() })
 
   if (opts.gracefulShutdown !== null) installGracefulShutdown(app, availability, opts.gracefulShutdown)
+  if (opts.watchdog !== null) installWatchdog(app, opts, opts.watchdog)
 }

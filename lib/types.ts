@@ -244,11 +244,15 @@ export interface HealthControls {
   setReady: (ready: boolean, reason?: string) => void
   /** The same for liveness: `false` makes liveness answer 503 (the orchestrator restarts the instance). */
   setLive: (live: boolean, reason?: string) => void
-  /** Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any). */
+  /**
+   * Resolves once the startup latch closes: every startup check passed in one run (or the app is ready, without any).
+   * Rejects with `FST_HEALTH_CLOSED_BEFORE_STARTED` when the app closes first.
+   */
   whenStarted: () => Promise<void>
   /**
    * The graceful sequence, for any signal handler: readiness turns `not_ready` (with a `shutdown` entry) at once,
    * the app closes after `delay` ms, and the promise resolves when it has closed. Later calls return the same promise.
+   * Once the app is closing or closed, there is no delay.
    */
   shutdown: (options?: ShutdownOptions) => Promise<void>
   /**
@@ -393,6 +397,27 @@ export interface OpenApiOptions {
   tags?: string[]
 }
 
+/**
+ * Options of `watchdog`: a worker thread that serves the probe routes on a port of its own, with the main thread's
+ * answers while it gives them in time, and its own when the main thread is busy or stuck.
+ */
+export interface WatchdogOptions {
+  /** The watchdog's port (not the app's), an integer from 0 to 65535; `0` lets the system pick one (it is logged). */
+  port: number
+  /**
+   * The address to listen on. The kubelet probes the pod's IP, so loopback would fail every probe; the app's own host
+   * is not known yet when the watchdog starts (at `ready()`, before `listen()`). Only the probe routes are served.
+   * Default: every interface, as `server.listen(port)` does (`::`, which takes IPv4 too, or `0.0.0.0`).
+   */
+  host?: string
+  /**
+   * Milliseconds without a heartbeat from the main thread after which it counts as stuck: liveness answers 503. A
+   * shorter silence is busy: liveness answers 200 with the last report. At least 100.
+   * Default: `10000`.
+   */
+  stuckAfter?: number
+}
+
 /** Options of the plugin, passed to `app.register(healthPlugin, options)`. */
 export interface HealthPluginOptions {
   /**
@@ -518,4 +543,10 @@ export interface HealthPluginOptions {
    * Default: `false`.
    */
   metrics?: boolean | MetricsOptions
+  /**
+   * Serve the probes from a worker thread as well, on their own port, from `ready()` until the app closes, so that a
+   * saturated main thread is told apart from a stuck one (see `WatchdogOptions`).
+   * Default: none.
+   */
+  watchdog?: WatchdogOptions
 }

@@ -84,3 +84,19 @@ t.test('a check that is in progress when the app closes is cancelled, not awaite
   t.match(await report, { status: 'not_ready', checks: { hangs: { status: 'error', error: 'cancelled: the server is closing' } } })
   t.equal((aborted as DOMException).name, 'AbortError')
 })
+
+t.test('a close getter that throws: app.close() resolves, the throw is logged, the other checks still close', async t => {
+  const logs = captureLogs()
+  const app = Fastify({ logger: { level: 'info', stream: logs.stream } })
+  await app.register(healthPlugin)
+  const hostile: HealthCheckFn = () => true
+  Object.defineProperty(hostile, 'close', { get () { throw new Error('close getter failed') } })
+  app.addHealthCheck('hostile', hostile)
+  let closed = false
+  app.addReadyCheck('fine', closable(() => { closed = true }))
+  await app.ready()
+  await t.resolves(app.close(), 'app.close() does not fail')
+  t.equal(closed, true)
+  const errors = logs.lines.filter(line => line.msg === 'fastify-health: a check\'s close() failed')
+  t.same(errors.map(line => [line.level, line.err.message]), [[50, 'close getter failed']])
+})

@@ -149,3 +149,51 @@ t.test('clip: stack frames of any runtime never reach the report; the first line
     if (!what.startsWith('a frame-like first line')) t.notMatch(text, /\.(js|py|go|java):\d/, `${what}: no frame left`)
   }
 })
+
+/**
+ * The lengths of the strings that regular expressions were tested on while `fn` ran: the work of the frame search,
+ * counted instead of timed. (A wrapper of our own: t.capture() tests expressions itself while it records.)
+ */
+function regexInputs (fn: () => void): number[] {
+  const test = RegExp.prototype.test
+  const lengths: number[] = []
+  // eslint-disable-next-line no-extend-native
+  RegExp.prototype.test = function (this: RegExp, input: string) {
+    lengths.push(String(input).length)
+    return test.call(this, input)
+  }
+  try {
+    fn()
+  } finally {
+    RegExp.prototype.test = test // eslint-disable-line no-extend-native
+  }
+  return lengths
+}
+
+t.test('clip: the frame search works on a bounded part of any message, in lines of bounded length', async t => {
+  const sum = (lengths: number[]): number => lengths.reduce((a, b) => a + b, 0)
+  // Lines that made the frame expression backtrack quadratically: `@` or `/` with nothing that ends a frame after it.
+  const shapes: Array<[string, (n: number) => string, string]> = [
+    ['long lines of @', n => 'boom\n' + ('@'.repeat(20_000) + '\n').repeat(n), 'boom\n' + '@'.repeat(MAX_ERROR_LENGTH - 6) + '…'],
+    ['long lines of /', n => 'boom\n' + ('/'.repeat(20_000) + '\n').repeat(n), 'boom\n' + '/'.repeat(MAX_ERROR_LENGTH - 6) + '…'],
+    ['short lines of @', n => 'boom\n' + ('@'.repeat(1000) + '\n').repeat(16 * n), 'boom\n' + '@'.repeat(1000) + '\n' + '@'.repeat(MAX_ERROR_LENGTH - 1007) + '…'],
+    ['Python frames with long source lines', n => 'boom\n' + ('  File "a.py", line 1\n  ' + '@'.repeat(1000) + '\n').repeat(16 * n), 'boom']
+  ]
+  for (const [what, message, expected] of shapes) {
+    const small = message(1)
+    const large = message(4)
+    let text = ''
+    const inputs = regexInputs(() => { text = clip(small) })
+    const inputsLarge = regexInputs(() => { clip(large) })
+    t.equal(text, expected, `${what}: the message, frames cut, then cut to MAX_ERROR_LENGTH`)
+    t.ok(Math.max(...inputs, ...inputsLarge) <= MAX_ERROR_LENGTH, `${what}: no line longer than an error text is searched`)
+    t.ok(sum(inputs) <= 64 * MAX_ERROR_LENGTH, `${what}: at most 64 KiB searched (${sum(inputs)})`)
+    t.equal(sum(inputsLarge), sum(inputs), `${what}: a message four times as long costs the same`)
+  }
+
+  const frames = '    at f (/srv/app.js:1:2)\n'.repeat(2000)
+  t.equal(clip('boom\n' + frames), 'boom', 'a frame cut by the end of the searched part is not shown')
+  t.equal(clip('boom\n' + '    at f (/srv/app.js:1:2)\n'.repeat(100) + 'caused by: refused'), 'boom\ncaused by: refused', 'text after a long stack is kept')
+  const longLine = clip('boom\n' + 'x'.repeat(20_000))
+  t.equal(longLine, 'boom\n' + 'x'.repeat(MAX_ERROR_LENGTH - 6) + '…', 'a line longer than the searched part is text')
+})

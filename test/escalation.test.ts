@@ -3,7 +3,7 @@
 // passes. Shutting down, the app's own not-ready vote and starting up do not count. On a fake clock.
 import t, { type Test } from 'tap'
 import type { StatusChangeEvent } from '../lib/types'
-import { buildApp } from './helpers/app'
+import { buildApp, isSecondsWithMs } from './helpers/app'
 import { fakeClock } from './helpers/clock'
 
 const AFTER = 10_000
@@ -39,7 +39,7 @@ t.test('readiness failing for longer than escalateAfter fails liveness until rea
   t.same(Object.keys(live.json().checks), ['loop', 'readiness'])
   t.match(live.json().checks.loop, { status: 'pass' })
   const entry = live.json().checks.readiness
-  t.same(entry, { status: 'fail', error: 'not ready for 12 s', timestamp: live.json().timestamp, duration: 0, since: entry.since })
+  t.same(entry, { status: 'fail', error: 'not ready for 12.0 s', timestamp: live.json().timestamp, duration: 0, since: entry.since })
   t.ok(Math.abs(entry.since - failedAt) < 0.002, 'since: when readiness began to fail')
   t.equal((await app.inject('/health/loop')).statusCode, 200, 'the per-check route answers for its check alone')
   t.match(await app.runHealthChecks(), { status: 'unhealthy', checks: { readiness: { status: 'fail' } } })
@@ -105,4 +105,22 @@ t.test('starting up for long does not escalate', async t => {
   await clock.tickAsync(AFTER * 3)
   t.equal((await built.app.inject('/health/ready')).statusCode, 503)
   t.equal((await built.app.inject('/health')).statusCode, 200)
+})
+
+t.test('the escalation entry gives the real time readiness has failed, and `since` in milliseconds', async t => {
+  const built = await buildApp(t, { escalateAfter: 200 })
+  const db = { ok: true }
+  built.app.addReadyCheck('database', () => db.ok)
+  await built.app.ready()
+  const clock = fakeClock(t)
+  db.ok = false
+  t.equal((await built.app.inject('/health/ready')).statusCode, 503)
+  const failedAt = Date.now() / 1000
+  await clock.tickAsync(250.4567) // performance.now() is rarely a whole number of milliseconds
+  const live = await built.app.inject('/health')
+  t.equal(live.statusCode, 503)
+  const entry = live.json().checks.readiness
+  t.equal(entry.error, 'not ready for 0.3 s', 'not "0 s" after 250 ms')
+  t.ok(isSecondsWithMs(entry.since), `since has millisecond precision (${entry.since as number})`)
+  t.ok(Math.abs(entry.since - failedAt) <= 0.001, 'since: when readiness began to fail')
 })

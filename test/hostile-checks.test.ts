@@ -145,3 +145,34 @@ t.test('an onStatusChange that throws an Error is logged with the error', async 
   t.equal(line?.msg, 'fastify-health: onStatusChange failed; the change is still applied')
   t.match(line?.err, { message: 'listener broke' })
 })
+
+/**
+ * A proxy that revokes itself on its `reads`-th property read: the `then` lookups see a plain object, and the result
+ * is a revoked proxy by the time it is classified (where Array.isArray throws on it).
+ */
+function revokedOnRead (reads: number): object {
+  let count = 0
+  const { proxy, revoke } = Proxy.revocable({}, {
+    get () {
+      if (++count >= reads) revoke()
+      return undefined
+    }
+  })
+  return proxy
+}
+
+t.test('a result that is a revoked proxy when classified: an error entry, no 500, no crash, no hang', async t => {
+  const seen = watchProcess(t)
+  const { app } = await buildApp(t, { timeout: 10_000 })
+  // Sync: one `then` lookup before classification. Async: the promise's own lookup, then ours. Thenable: ours.
+  app.addHealthCheck('sync', () => revokedOnRead(1) as never)
+  app.addHealthCheck('async', async () => revokedOnRead(2) as never)
+  app.addHealthCheck('thenable', (() => ({ then: (resolve: (value: unknown) => void) => { resolve(revokedOnRead(1)) } })) as unknown as HealthCheckFn)
+  const res = await app.inject('/health')
+  t.equal(res.statusCode, 503, 'the real status, not a 500')
+  for (const name of ['sync', 'async', 'thenable']) {
+    t.match(res.json().checks[name], { status: 'error', error: /proxy that has been revoked/ }, `${name}: classified at once, as an error`)
+  }
+  await settled(Promise.resolve())
+  t.same(seen.rejections, [], 'no unhandled rejection')
+})

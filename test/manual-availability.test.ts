@@ -1,6 +1,7 @@
 // app.health.setReady / setLive: the app's own vote on its readiness and liveness, shown as an `availability` entry,
 // reported once per transition (onStatusChange and one log line), and without effect on the other probe.
 import t, { type Test } from 'tap'
+import { MAX_ERROR_LENGTH } from '../lib/error-message'
 import type { StatusChangeEvent } from '../lib/types'
 import { buildApp } from './helpers/app'
 import { statusLines } from './helpers/logs'
@@ -71,6 +72,20 @@ for (const v of VOTES) {
       t.match((await app.inject(v.route)).json().checks.availability, { error: v.fallback }, `reason ${JSON.stringify(reason)}`)
       app.health[v.vote](true)
     }
+  })
+
+  t.test(`${v.vote}(false, reason): the reason follows the rule of every error text, clipped and without a stack`, async t => {
+    const { app, events } = await setUp(t)
+    const err = new Error('pool exhausted')
+    app.health[v.vote](false, err.stack)
+    const stacked = (await app.inject(v.route)).json().checks.availability
+    t.equal(stacked.error, 'Error: pool exhausted', 'the stack frames are cut')
+    t.equal(events.filter(event => event.name === 'availability').at(-1)?.error, 'Error: pool exhausted', 'the event carries the same text')
+    app.health[v.vote](false, 'r'.repeat(5000))
+    const long = (await app.inject(v.route)).json().checks.availability.error
+    t.equal(long, 'r'.repeat(MAX_ERROR_LENGTH - 1) + '…', 'cut to MAX_ERROR_LENGTH')
+    app.health[v.vote](false, '\n    at f (/srv/app.js:1:2)')
+    t.match((await app.inject(v.route)).json().checks.availability, { error: v.fallback }, 'frames only: the default reason')
   })
 }
 

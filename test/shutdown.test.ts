@@ -2,6 +2,7 @@
 // promise resolves once it has closed, and every call shares one sequence. On a fake clock.
 import t, { type Test } from 'tap'
 import { buildApp } from './helpers/app'
+import { deferred } from './helpers/async'
 import { fakeClock } from './helpers/clock'
 import { SIGNAL } from './helpers/shutdown-signal'
 
@@ -102,4 +103,33 @@ t.test('closing the app during the delay ends the wait; the promise resolves onc
   await app.close()
   await shutdown // the clock never moved
   t.equal(closed(), true)
+})
+
+t.test('shutdown() on an app that has already closed resolves at once, without waiting for the delay', async t => {
+  const { app, closed } = await setUp(t)
+  await app.close()
+  t.equal(closed(), true)
+  await app.health.shutdown({ delay: 60_000 }) // the clock never moves: any wait would never end
+  t.equal((await app.health.shutdown()), undefined, 'later calls share it')
+})
+
+t.test('shutdown() while the app is closing resolves once it has closed, without waiting for the delay', async t => {
+  const { app } = await buildApp(t)
+  const hookStarted = deferred<void>()
+  const release = deferred<void>()
+  let closed = false
+  app.addHook('onClose', async () => {
+    hookStarted.resolve()
+    await release.promise
+    closed = true
+  })
+  await app.ready()
+  fakeClock(t)
+  const closing = app.close()
+  await hookStarted.promise
+  const shutdown = app.health.shutdown({ delay: 60_000 }) // the clock never moves: any wait would never end
+  release.resolve()
+  await shutdown
+  t.equal(closed, true, 'resolved after the close finished')
+  await closing
 })

@@ -2,9 +2,10 @@
 // life of the process without running them again; readiness is not_ready (with a `startup` entry) until then, and
 // readiness probes drive startup runs themselves. Liveness is not affected.
 import t from 'tap'
+import healthPlugin from '../lib/index'
 import type { StatusChangeEvent } from '../lib/types'
 import { buildApp } from './helpers/app'
-import { deferred } from './helpers/async'
+import { deferred, settled, watchProcess } from './helpers/async'
 import { fakeClock } from './helpers/clock'
 
 const tracked = (promise: Promise<void>): { done: () => boolean } => {
@@ -283,4 +284,37 @@ t.test('a background startup run cancelled by closing the app does not run the o
   await app.close()
   await turn()
   t.equal(onDemandRuns, runs, 'nothing ran after close')
+})
+
+t.test('whenStarted() rejects with FST_HEALTH_CLOSED_BEFORE_STARTED when the app closes before start-up finished', async t => {
+  const { app } = await buildApp(t)
+  app.addStartupCheck('migrations', () => false)
+  const waiting = app.health.whenStarted()
+  await app.ready()
+  t.equal((await app.inject('/health/started')).statusCode, 503, 'not started')
+  await app.close()
+  const err = await waiting.then(() => undefined, (error: unknown) => error)
+  t.ok(err instanceof healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED, 'instanceof the exported constructor')
+  t.match(err, { code: 'FST_HEALTH_CLOSED_BEFORE_STARTED', message: 'fastify-health: the app closed before start-up finished' })
+  await t.rejects(app.health.whenStarted(), { code: 'FST_HEALTH_CLOSED_BEFORE_STARTED' }, 'and when asked after the close')
+})
+
+t.test('whenStarted(): closed before it was ever ready, or after it started', async t => {
+  const never = await buildApp(t)
+  await never.app.close()
+  await t.rejects(never.app.health.whenStarted(), { code: 'FST_HEALTH_CLOSED_BEFORE_STARTED' }, 'no startup checks, never ready')
+  const started = await buildApp(t)
+  await started.app.ready()
+  await started.app.close()
+  await t.resolves(started.app.health.whenStarted(), 'started before the close: stays resolved')
+})
+
+t.test('an app that closes before it started, with nobody waiting on whenStarted(): no unhandled rejection', async t => {
+  const seen = watchProcess(t)
+  const { app } = await buildApp(t)
+  app.addStartupCheck('migrations', () => false)
+  await app.ready()
+  await app.close()
+  await settled(Promise.resolve())
+  t.same(seen.rejections, [])
 })

@@ -10,6 +10,7 @@ import healthPlugin, {
   FST_HEALTH_UNKNOWN_CHECK,
   type KubernetesProbes,
   type RouteHealthConfig,
+  FST_HEALTH_CLOSED_BEFORE_STARTED,
   FST_HEALTH_DUPLICATE_CHECK,
   FST_HEALTH_INVALID_OPTION,
   type CheckOutcome,
@@ -221,4 +222,9 @@ test('status change events name the groups; entries may be skipped', () => {
   expect<StatusChangeEvent['groups']>().type.toBe<readonly string[]>()
   expect<StatusChangeEvent['kind']>().type.toBe<'health' | 'ready' | 'startup' | 'custom'>()
   expect<CheckResult['status']>().type.toBe<'pass' | 'warn' | 'fail' | 'error' | 'skipped'>()
+})
+
+test('FST_HEALTH_CLOSED_BEFORE_STARTED is exported', () => {
+  expect(healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED).type.toBe(FST_HEALTH_CLOSED_BEFORE_STARTED)
+  expect(new FST_HEALTH_CLOSED_BEFORE_STARTED('x').code).type.toBe<'FST_HEALTH_CLOSED_BEFORE_STARTED'>()
 })

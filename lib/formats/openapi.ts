@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifySchemaCompiler } from 'fastify'
 import { HEALTH_JSON } from './health-json'
+import { orHookError } from './schema'
 
 /**
  * What the probe routes' `schema` says beyond the default JSON report, for an OpenAPI document (@fastify/swagger):
@@ -60,10 +61,11 @@ const VerboseTextSchema = Type.String({
 
 /** The 200 and 503 responses of a probe route whose default JSON body is `report`, in each format it answers in. */
 export function probeResponses (report: TSchema): Record<200 | 503, { content: Record<string, { schema: TSchema }> }> {
-  const content = {
-    'application/json': { schema: report },
+  const content = (json: TSchema): Record<string, { schema: TSchema }> => ({
+    'application/json': { schema: json },
     [HEALTH_JSON]: { schema: HealthJsonSchema },
     'text/plain': { schema: VerboseTextSchema }
-  }
-  return { 200: { content }, 503: { content } }
+  })
+  // A hook that answers first (under-pressure shedding load) sends its own 503 error body through this schema.
+  return { 200: { content: content(report) }, 503: { content: content(orHookError(report)) } }
 }

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TUnion } from '@sinclair/typebox'
 
 /**
  * TypeBox schemas of the reports. Fastify compiles them into the routes' response serialisers once, at registration;
@@ -74,3 +74,18 @@ export type CheckResult = Static<typeof CheckResultSchema>
 export type HealthReport = Static<typeof HealthReportSchema>
 export type ReadyReport = Static<typeof ReadyReportSchema>
 export type StartupReport = Static<typeof StartupReportSchema>
+
+/**
+ * The body of an error that Fastify's error handler sends, `{ statusCode, code?, error, message }`. A probe route's
+ * 503 schema accepts it beside the report: a hook that fails a probe with a 503 (@fastify/under-pressure shedding
+ * load) has its error sent as Fastify would send it anywhere, instead of turned into a 500 by the report's schema.
+ */
+export const HookErrorSchema = Type.Object({
+  statusCode: Type.Number(),
+  code: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String())
+}, { description: 'An error from a hook that answered before the checks ran (such as @fastify/under-pressure shedding load)' })
+
+/** A probe route's 503 body: its report, or an error sent by a hook (the report first: it is what the checks answer). */
+export const orHookError = <T extends TSchema>(report: T): TUnion<[T, typeof HookErrorSchema]> => Type.Union([report, HookErrorSchema])

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Group, Report, RunOutcome, Selection } from './group'
 import type { Groups } from './groups'
 import type { Registry } from '../registry/registry'
+import { clip } from '../error-message'
+import { FST_HEALTH_CLOSED_BEFORE_STARTED } from '../errors'
 import { nonNegativeMs, DEFAULT_SHUTDOWN_DELAY } from '../options'
 import type { CheckResult } from '../formats/schema'
 import type { StatusLog } from '../status-log'
@@ -25,6 +27,12 @@ export interface AvailabilityOptions {
 
 const entry = (error: string, timestamp: number): CheckResult => ({ status: 'fail', error, timestamp, duration: 0 })
 
+/** The reason of a `setReady` / `setLive` vote, under the rule of every `error` text: clipped, no stack frames. */
+function voteReason (reason: unknown, fallback: string): string {
+  const text = typeof reason === 'string' ? clip(reason) : ''
+  return text === '' ? fallback : text
+}
+
 /**
  * What the app itself says about its availability, on top of its checks: the startup latch, its own readiness and
  * liveness votes (`app.health.setReady` / `setLive`), readiness failing for too long (escalated to liveness), and the
@@ -42,6 +50,7 @@ export class Availability {
   #startedChecks: Record<string, CheckResult> = {}
   readonly #whenStarted: Promise<void>
   #markStarted!: () => void
+  #neverStarted!: (error: Error) => void
   #notReady: Vote | null = null
   #notLive: Vote | null = null
   #escalated = false
@@ -49,6 +58,7 @@ export class Availability {
   #quiet = true
   #shuttingDown = false
   #shutdown: Promise<void> | undefined
+  #closing = false
   #endDelay: (() => void) | undefined
 
   constructor (options: AvailabilityOptions) {
@@ -58,7 +68,12 @@ export class Availability {
     this.#statusLog = options.statusLog
     this.#escalateAfter = options.escalateAfter
     this.#shutdownDelay = options.shutdownDelay ?? DEFAULT_SHUTDOWN_DELAY
-    this.#whenStarted = new Promise(resolve => { this.#markStarted = resolve })
+    this.#whenStarted = new Promise((resolve, reject) => {
+      this.#markStarted = resolve
+      this.#neverStarted = reject
+    })
+    // Rejected when the app closes before it started, whether or not anyone waits: never an unhandled rejection.
+    this.#whenStarted.catch(() => {})
     this.setReady = this.setReady.bind(this)
     this.setLive = this.setLive.bind(this)
     this.whenStarted = this.whenStarted.bind(this)
@@ -96,13 +111,13 @@ export class Availability {
   }
 
   setReady (ready: boolean, reason?: string): void {
-    const vote = ready ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not ready' }
+    const vote = ready ? null : { reason: voteReason(reason, 'marked not ready') }
     if (this.#changed('ready', this.#notReady, vote)) this.#notReady = vote
     this.#update()
   }
 
   setLive (live: boolean, reason?: string): void {
-    const vote = live ? null : { reason: typeof reason === 'string' && reason !== '' ? reason : 'marked not live' }
+    const vote = live ? null : { reason: voteReason(reason, 'marked not live') }
     if (this.#changed('health', this.#notLive, vote)) this.#notLive = vote
     this.#update()
   }
@@ -123,9 +138,15 @@ export class Availability {
       }
       if (delay > MAX_DELAY) delay = MAX_DELAY
     }
+    // Closing or closed already: nothing is routed here any more, so there is nothing to wait for.
+    if (this.#closing) delay = 0
     this.beginShutdown()
     this.#app.log.info({ delay }, `fastify-health: shutting down, readiness is now not_ready; closing in ${delay} ms`)
     this.#shutdown = new Promise<void>(resolve => {
+      if (this.#closing) {
+        resolve()
+        return
+      }
       const timer = setTimeout(resolve, delay)
       this.#endDelay = () => {
         clearTimeout(timer)
@@ -138,6 +159,12 @@ export class Availability {
   /** Ends the delay of a shutdown in progress at once (a second signal, or the app closing for another reason). */
   skipDelay (): void {
     this.#endDelay?.()
+  }
+
+  /** The app is closing, for whatever reason: a start-up that has not finished never will. */
+  closing (): void {
+    this.#closing = true
+    if (!this.#started) this.#neverStarted(new FST_HEALTH_CLOSED_BEFORE_STARTED('the app closed before start-up finished'))
   }
 
   /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */
@@ -254,9 +281,11 @@ export class Availability {
       })
     }
     if (!failing) return undefined
+    const failingFor = performance.now() - (since as number)
     return {
-      ...entry(`not ready for ${Math.round((performance.now() - (since as number)) / 1000)} s`, timestamp),
-      since: timestamp - (performance.now() - (since as number)) / 1000
+      // Tenths of a second, as in the stale message; `since` in milliseconds, like every other timestamp.
+      ...entry(`not ready for ${(failingFor / 1000).toFixed(1)} s`, timestamp),
+      since: Math.round(timestamp * 1000 - failingFor) / 1000
     }
   }
 

@@ -64,21 +64,25 @@ function field (value: object, key: string): unknown {
 
 /**
  * The entry for what a check returned or resolved: `true`, `false`, or an object `{ status, output?, observedValue?,
- * observedUnit? }`. Anything else is an `error` entry that says what was wrong.
+ * observedUnit? }`. Anything else is an `error` entry that says what was wrong. Never throws: a proxy may be revoked
+ * between being thenable-tested and classified (Array.isArray throws then), or trap any read.
  */
 function fromValue (check: CheckState, value: unknown, start: number): CheckResult {
-  if (value === true) return result(check, 'pass', undefined, start)
-  if (value === false) return result(check, 'fail', undefined, start)
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result(check, 'error', nonBooleanMessage(value), start)
-  let status: unknown, output: unknown, observedValue: unknown, observedUnit: unknown
   try {
-    status = field(value, 'status')
-    output = field(value, 'output')
-    observedValue = field(value, 'observedValue')
-    observedUnit = field(value, 'observedUnit')
+    return classify(check, value, start)
   } catch (err) {
     return result(check, 'error', thrownMessage(err), start)
   }
+}
+
+function classify (check: CheckState, value: unknown, start: number): CheckResult {
+  if (value === true) return result(check, 'pass', undefined, start)
+  if (value === false) return result(check, 'fail', undefined, start)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result(check, 'error', nonBooleanMessage(value), start)
+  const status = field(value, 'status')
+  const output = field(value, 'output')
+  const observedValue = field(value, 'observedValue')
+  const observedUnit = field(value, 'observedUnit')
   let problem: string | undefined
   if (typeof status !== 'string' || !OUTCOME_STATUSES.has(status)) problem = 'a "status" of "pass", "warn" or "fail"'
   else if (output !== undefined && typeof output !== 'string') problem = 'a string "output"'

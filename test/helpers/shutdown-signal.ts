@@ -6,6 +6,11 @@ import type { Test } from 'tap'
 // the first delivery.
 export const SIGNAL = 'SIGUSR2'
 
+// Taken before any test installs a fake clock: the plugin keeps the process alive for a raised signal with a timer of
+// its own, which is fake in tests on a fake clock, and a signal listener alone does not keep the event loop alive.
+const realSetInterval = setInterval
+const realClearInterval = clearInterval
+
 export interface SignalGuard {
   count: () => number
   /** Resolves once the guard has seen the signal `n` times (emitted or delivered). */
@@ -23,6 +28,11 @@ export function guardSignal (t: Test): SignalGuard {
   t.teardown(() => { process.removeListener(SIGNAL, guard) })
   return {
     count: () => count,
-    reached: async (n: number) => { if (count < n) await new Promise<void>(resolve => waiting.push({ n, resolve })) }
+    reached: async (n: number) => {
+      if (count >= n) return
+      const alive = realSetInterval(() => {}, 1000)
+      await new Promise<void>(resolve => waiting.push({ n, resolve }))
+      realClearInterval(alive)
+    }
   }
 }
