@@ -92,3 +92,9 @@ export const FST_HEALTH_WATCHDOG_LISTEN = createError<'FST_HEALTH_WATCHDOG_LISTE
   'FST_HEALTH_WATCHDOG_LISTEN',
   'fastify-health: %s'
 )
+
+/** A feature needs an optional peer dependency that is not installed (`@opentelemetry/api`, `@grpc/grpc-js`). */
+export const FST_HEALTH_MISSING_PEER = createError<'FST_HEALTH_MISSING_PEER', [string]>(
+  'FST_HEALTH_MISSING_PEER',
+  'fastify-health: %s'
+)

@@ -46,7 +46,7 @@ declare module 'fastify' {
      * the report the endpoint would send.
      */
     runStartupChecks: () => Promise<schemas.StartupReport>
-    /** The app's own say in its availability: `setReady`, `setLive`, `whenStarted` and `shutdown`. */
+    /** The app's own say in its availability (`setReady`, `setLive`, `whenStarted`, `shutdown`) and `addPublisher`. */
     health: types.HealthControls
   }
   interface FastifyContextConfig {
@@ -86,6 +86,12 @@ declare namespace healthPlugin {
   export type StatusChangeEvent = types.StatusChangeEvent
   export type GracefulShutdownOptions = types.GracefulShutdownOptions
   export type OpenApiOptions = types.OpenApiOptions
+  export type MetricsOptions = types.MetricsOptions
+  export type MeterProviderLike = types.MeterProviderLike
+  export type Publisher = types.Publisher
+  export type PublisherOptions = types.PublisherOptions
+  export type PublishContext = types.PublishContext
+  export type PublishedReport = types.PublishedReport
   export type WatchdogOptions = types.WatchdogOptions
   export type CheckStatus = schemas.CheckStatus
   export type CheckResult = schemas.CheckResult
@@ -111,6 +117,7 @@ healthPlugin.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
 healthPlugin.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 healthPlugin.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 healthPlugin.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
+healthPlugin.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
 healthPlugin.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 healthPlugin.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 
@@ -131,6 +138,7 @@ module.exports.FST_HEALTH_UNKNOWN_CHECK = errors.FST_HEALTH_UNKNOWN_CHECK
 module.exports.FST_HEALTH_DEPENDENCY_UNAVAILABLE = errors.FST_HEALTH_DEPENDENCY_UNAVAILABLE
 module.exports.FST_HEALTH_INVALID_DEPENDENCY = errors.FST_HEALTH_INVALID_DEPENDENCY
 module.exports.FST_HEALTH_UNKNOWN_GROUP = errors.FST_HEALTH_UNKNOWN_GROUP
+module.exports.FST_HEALTH_MISSING_PEER = errors.FST_HEALTH_MISSING_PEER
 module.exports.FST_HEALTH_CLOSED_BEFORE_STARTED = errors.FST_HEALTH_CLOSED_BEFORE_STARTED
 module.exports.FST_HEALTH_WATCHDOG_LISTEN = errors.FST_HEALTH_WATCHDOG_LISTEN
 export = healthPlugin

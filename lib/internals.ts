@@ -3,6 +3,7 @@ import type { Availability } from './groups/availability'
 import type { Groups } from './groups/groups'
 import type { NormalisedOptions } from './options'
 import type { Registry } from './registry/registry'
+import type { StatusLog } from './status-log'
 import { FST_HEALTH_NOT_REGISTERED } from './errors'
 
 /** What the integrations (metrics, publishers, gRPC, route gates) read of a registration. */
@@ -11,6 +12,8 @@ export interface Internals {
   readonly groups: Groups
   readonly availability: Availability
   readonly opts: NormalisedOptions
+  /** Every reported change, the app's own included, and the shutdown and close of the app. */
+  readonly statusLog: StatusLog
 }
 
 /** The decorator that holds them: a symbol, so that it is no part of the app's public surface. */

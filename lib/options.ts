@@ -81,7 +81,7 @@ export interface GroupOptions {
 
 const PLUGIN_KEYS = ['path', 'readyPath', 'startupPath', 'prefix', 'timeout', 'cacheTtl', 'interval', 'failureThreshold',
   'successThreshold', 'closeTimeout', 'escalateAfter', 'exposeDetails', 'logLevel', 'gracefulShutdown', 'onStatusChange',
-  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'watchdog']
+  'service', 'openapi', 'groups', 'checkRoutes', 'statusPage', 'metrics', 'watchdog']
 const CHECK_KEYS = ['timeout', 'critical', 'interval', 'staleAfter', 'failureThreshold', 'successThreshold', 'maxInterval',
   'groups', 'dependsOn', 'impact', 'fleetGrace']
 const GROUP_KEYS = ['path', 'exposeDetails']

@@ -8,6 +8,9 @@ import type { HealthReport, ReadyReport, StartupReport } from './formats/schema'
 import { installGracefulShutdown } from './graceful-shutdown'
 import { type Internals, kInternals } from './internals'
 import { installGate } from './http/gate'
+import { healthSource } from './integrations/adapter'
+import { installMetrics } from './integrations/opentelemetry'
+import { Publishers } from './integrations/publishers/publisher'
 import { addRoutes, type RouteContext } from './http/routes'
 import { kubernetesProbes } from './kubernetes-probes'
 import { lintLiveness } from './liveness-lint'
@@ -79,7 +82,12 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     return (await availability.answer(group)).report
   }
 
-  app.decorate(kInternals, { registry, groups, availability, opts } satisfies Internals)
+  const inner: Internals = { registry, groups, availability, opts, statusLog }
+  app.decorate(kInternals, inner)
+  const source = healthSource(inner, app.log)
+  const publishers = new Publishers(source)
+  // `metrics` without its peer dependency rejects register().
+  if (options.metrics !== undefined && options.metrics !== false) installMetrics(source, options.metrics)
   app.decorate('addHealthCheck', adder('health', 'addHealthCheck'))
   app.decorate('addReadyCheck', adder('ready', 'addReadyCheck'))
   app.decorate('addStartupCheck', adder('startup', 'addStartupCheck'))
@@ -103,7 +111,8 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     },
     run,
     kubernetesProbes: (probeOptions: unknown) => kubernetesProbes(probeInputs(groups, opts, opts.gracefulShutdown?.delay ?? DEFAULT_SHUTDOWN_DELAY), probeOptions),
-    history: dashboards.history
+    history: dashboards.history,
+    addPublisher: publishers.add
   })
   installGate(app, gateSource(registry), opts)
 
@@ -125,6 +134,7 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
     lintLiveness(app.log, livenessChecks(groups))
     registry.startScheduling()
     availability.ready()
+    publishers.ready()
     done()
   })
   // Readiness goes to not_ready as soon as closing begins, no request waits on a hanging check while the server
@@ -152,6 +162,9 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
       }
     }))
   })
+  // onClose hooks run last added first: the final publishes happen before the checks' close(), while their resources
+  // are still open.
+  app.addHook('onClose', async () => { await publishers.close() })
 
   if (opts.gracefulShutdown !== null) installGracefulShutdown(app, availability, opts.gracefulShutdown)
   if (opts.watchdog !== null) installWatchdog(app, opts, opts.watchdog)

@@ -4,6 +4,16 @@ import { contain, logThrown } from './callbacks'
 import type { CheckStatus } from './formats/schema'
 import type { StatusChangeEvent } from './types'
 
+/** What the integrations (metrics, publishers, the gRPC service) follow: internal listeners, not user callbacks. */
+export interface StatusListener {
+  /** A reported status change (a check's, or the app's own), once per change. */
+  change?: (event: StatusChangeEvent) => void
+  /** Readiness turned not_ready for the shutdown. */
+  shutdown?: () => void
+  /** The app is closing: nothing is reported afterwards. */
+  close?: () => void
+}
+
 /**
  * How a log line says that a check left `pass`: `health check "db" failed: disk full`. A skip is never a change of
  * its own (the dependency's change is the news).
@@ -36,6 +46,7 @@ export class StatusLog {
   readonly #onStatusChange: ((event: StatusChangeEvent) => unknown) | null
   readonly #timeout: number
   readonly #windows = new Map<string, Window>()
+  readonly #listeners = new Set<StatusListener>()
   #closed = false
 
   constructor (log: FastifyBaseLogger, onStatusChange: ((event: StatusChangeEvent) => unknown) | null, timeout: number) {
@@ -44,9 +55,21 @@ export class StatusLog {
     this.#timeout = timeout
   }
 
+  /** Adds an integration's listener; the returned function removes it. */
+  listen (listener: StatusListener): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  /** Reports the start of the shutdown to the listeners. */
+  shuttingDown (): void {
+    for (const listener of this.#listeners) listener.shutdown?.()
+  }
+
   /** Reports a change. Changes caused by the app closing are not news: they are dropped once `close()` ran. */
   changed (event: StatusChangeEvent): void {
     if (this.#closed) return
+    for (const listener of this.#listeners) listener.change?.(event)
     // A first run that passes is the expected state, not news: no line, and no place among a window's FLAP_LIMIT lines.
     if ((event.status !== 'pass' || event.previous !== null) && this.#mayLog(event)) this.#write(event)
     if (this.#onStatusChange !== null) this.#notify(this.#onStatusChange, event)
@@ -54,6 +77,7 @@ export class StatusLog {
 
   /** Drops the pending summaries' timers; nothing is reported afterwards. */
   close (): void {
+    if (!this.#closed) for (const listener of this.#listeners) listener.close?.()
     this.#closed = true
     for (const window of this.#windows.values()) clearTimeout(window.timer)
     this.#windows.clear()

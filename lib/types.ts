@@ -277,6 +277,11 @@ export interface HealthControls {
    * requests that may see details; this call is the app's own and always answers.
    */
   history: (name: string) => CheckHistory | undefined
+  /**
+   * Calls `publish(report, context)` with the report of a group every `interval` ms from the moment the app is
+   * ready, and once more with `final: true` when it closes. Throws FST_HEALTH_INVALID_OPTION for bad options.
+   */
+  addPublisher: (publish: Publisher, options: PublisherOptions) => void
 }
 
 /** One change of a check's effective status, as its history keeps it. */
@@ -314,6 +319,68 @@ export interface StatusPageOptions {
    * Default: `10`.
    */
   refresh?: number
+}
+
+/** The report a publisher gets: what the group's route would send. */
+export type PublishedReport = HealthReport | ReadyReport | StartupReport
+
+/** The second argument of a publisher. */
+export interface PublishContext {
+  /** Aborted when the publisher runs out of time (`timeout`). */
+  readonly signal: AbortSignal
+  /** The report of the last publish that succeeded, or undefined before the first. */
+  readonly previous: PublishedReport | undefined
+  /** True for the last publish, when the app closes. */
+  readonly final: boolean
+  /** The group the report is of. */
+  readonly group: string
+  /** Whether the group passes (its route would answer 200). */
+  readonly passing: boolean
+}
+
+/**
+ * Sends a report somewhere (a Pushgateway, a heartbeat URL, a log). May be async. What it throws or rejects with is
+ * logged, and the next publish backs off.
+ */
+export type Publisher = (report: PublishedReport, context: PublishContext) => unknown
+
+/** Options of `app.health.addPublisher()`. */
+export interface PublisherOptions {
+  /**
+   * Milliseconds between publishes. While publishing fails, the delay doubles on each failure, up to 10 × `interval`.
+   * Required; a positive number.
+   */
+  interval: number
+  /**
+   * The group whose report is published: `'health'`, `'ready'`, `'startup'` or a custom group's name.
+   * Default: `'ready'`.
+   */
+  group?: string
+  /**
+   * Time limit of one publish in ms: past it, its signal is aborted and it counts as failed.
+   * Default: `interval`, at most 30000.
+   */
+  timeout?: number
+  /**
+   * Publish only when the group's status or a check's status differs from the last publish that succeeded (the final
+   * publish is always sent).
+   * Default: `false`.
+   */
+  onlyOnChange?: boolean
+}
+
+/** A MeterProvider of OpenTelemetry, as far as the plugin uses it (`@opentelemetry/api`'s satisfies it). */
+export interface MeterProviderLike {
+  getMeter: (name: string, version?: string, options?: object) => unknown
+}
+
+/** Options of `metrics`. */
+export interface MetricsOptions {
+  /**
+   * Where the instruments are created.
+   * Default: the global one, `metrics.getMeterProvider()` of `@opentelemetry/api`.
+   */
+  meterProvider?: MeterProviderLike
 }
 
 /** Options of `openapi`. */
@@ -469,6 +536,13 @@ export interface HealthPluginOptions {
    * Default: `{ hide: false, tags: ['health'] }`.
    */
   openapi?: OpenApiOptions
+  /**
+   * OpenTelemetry metrics through `@opentelemetry/api` (an optional peer dependency, loaded only when this is set):
+   * a status gauge per check and per group, a run counter and a run-duration histogram. `true` uses the global
+   * MeterProvider.
+   * Default: `false`.
+   */
+  metrics?: boolean | MetricsOptions
   /**
    * Serve the probes from a worker thread as well, on their own port, from `ready()` until the app closes, so that a
    * saturated main thread is told apart from a stuck one (see `WatchdogOptions`).

@@ -28,6 +28,10 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
       assert.strictEqual(plugin.fastifyHealth, plugin)
       assert.strictEqual(typeof checks.diskSpace, 'function')
       assert.strictEqual(checks.formatBytes, undefined)
+      const publishers = require('fastify-health/publishers')
+      assert.strictEqual(typeof publishers.pushgateway, 'function')
+      assert.strictEqual(typeof publishers.heartbeat, 'function')
+      assert.strictEqual(typeof require('fastify-health/grpc').healthService, 'function')
       const app = Fastify()
       app.register(plugin).then(async () => {
         app.addHealthCheck('db', () => true)
@@ -42,6 +46,12 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
       import Fastify from 'fastify'
       import healthPlugin, { healthPlugin as named, fastifyHealth, FST_HEALTH_INVALID_OPTION } from 'fastify-health'
       import { tcp } from 'fastify-health/checks'
+      import { heartbeat, pushgateway } from 'fastify-health/publishers'
+      import { healthService, healthDefinition } from 'fastify-health/grpc'
+      assert.strictEqual(typeof heartbeat, 'function')
+      assert.strictEqual(typeof pushgateway, 'function')
+      assert.strictEqual(typeof healthService, 'function')
+      assert.strictEqual(healthDefinition.Watch.path, '/grpc.health.v1.Health/Watch')
       assert.strictEqual(typeof healthPlugin, 'function')
       assert.strictEqual(named, healthPlugin)
       assert.strictEqual(fastifyHealth, healthPlugin)

@@ -81,21 +81,21 @@ function requestHeaders (value: unknown): Record<string, string> {
 }
 
 /** The URL to request, without its credentials, and the `authorization` header they stand for (as curl sends them). */
-function parseUrl (value: unknown): { url: URL, authorization: string | undefined } {
-  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('http argument "url"', EXPECTED_URL, value)
+export function parseUrl (value: unknown, subject = 'http argument "url"'): { url: URL, authorization: string | undefined } {
+  if (typeof value !== 'string' && !(value instanceof URL)) throw invalid(subject, EXPECTED_URL, value)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw invalid('http argument "url"', EXPECTED_URL, redactUrl(String(value)))
+    throw invalid(subject, EXPECTED_URL, redactUrl(String(value)))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('http argument "url"', EXPECTED_URL, redactUrl(url.href))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(subject, EXPECTED_URL, redactUrl(url.href))
   if (url.username === '' && url.password === '') return { url, authorization: undefined }
   let credentials: string
   try {
     credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
   } catch {
-    throw invalid('http argument "url"', `${EXPECTED_URL} with validly percent-encoded credentials`, redactUrl(url.href))
+    throw invalid(subject, `${EXPECTED_URL} with validly percent-encoded credentials`, redactUrl(url.href))
   }
   url.username = ''
   url.password = ''

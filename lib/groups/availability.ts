@@ -169,8 +169,21 @@ export class Availability {
 
   /** From now on readiness answers `not_ready` with a `shutdown` entry, without running its checks. */
   beginShutdown (): void {
+    const first = !this.#shuttingDown
     this.#shuttingDown = true
     this.#update()
+    if (first) this.#statusLog.shuttingDown()
+  }
+
+  /**
+   * What the app's own state says of the route of a built-in group now, without running a check: `'fail'` or
+   * `'pass'` when it decides the answer (shutting down, starting, a vote, escalation, the startup latch), null when
+   * the checks do. Custom groups (kind null) have no overlays.
+   */
+  verdict (kind: CheckKind | null): 'pass' | 'fail' | null {
+    if (kind === 'startup') return this.#started ? 'pass' : null
+    if (kind === 'ready') return this.#shuttingDown || !this.#started || this.#notReady !== null ? 'fail' : null
+    return kind === 'health' && (this.#notLive !== null || this.#escalated) ? 'fail' : null
   }
 
   /** Reports a change of the app's own vote; false when the vote is the same as before. */

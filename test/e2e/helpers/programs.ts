@@ -23,7 +23,10 @@ const PACKAGES: Record<string, string> = {
   nginx: 'nginx',
   haproxy: 'haproxy',
   'redis-server': 'redis-server',
-  curl: 'curl'
+  curl: 'curl',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-pushgateway': 'prometheus-pushgateway'
 }
 
 /**
