@@ -151,7 +151,7 @@ export function routePath (subject: string, value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/') || NOT_STATIC.test(value)) {
     throw invalid(subject, 'a static path starting with "/" (no "*", ":", "?", "#", whitespace or control characters)', value)
   }
-  return value.length > 1 ? value.replace(/\/+$/, '') || '/' : value
+  return value.replace(/\/+$/, '') || '/'
 }
 
 export function positiveInteger (subject: string, value: unknown): number {
@@ -314,7 +314,7 @@ export function groupOptions (subject: string, name: unknown, value: unknown, pr
 function groups (value: unknown, prefix: string): Array<[string, GroupOptions]> {
   if (value === undefined) return []
   if (!isPlainObject(value)) throw invalid(option('groups'), 'an object { [name]: { path, exposeDetails } }', value)
-  return Object.keys(value).map(name => [name, groupOptions('option "groups": group', name, value[name] ?? {}, prefix)])
+  return Object.keys(value).map(name => [name, groupOptions('option "groups": group', name, value[name], prefix)])
 }
 
 function names (subject: string, value: unknown, required: boolean): string[] {

@@ -195,3 +195,30 @@ t.test('dependsOn is validated', async t => {
   t.throws(() => app.addHealthCheck('x', () => true, { dependsOn: 'db' as never }), { code: 'FST_HEALTH_INVALID_OPTION', message: 'fastify-health: addHealthCheck("x") option "dependsOn" must be an array of names, received "db"' })
   t.throws(() => app.addHealthCheck('x', () => true, { dependsOn: [1] as never }), { message: /option "dependsOn" must be an array of names, received an array/ })
 })
+
+t.test('with a cache, a skipped dependant is evaluated again once its dependency passes', async t => {
+  const { app } = await buildApp(t, { cacheTtl: 1000 })
+  let dbOk = false
+  let apiCalls = 0
+  app.addHealthCheck('db', () => dbOk)
+  app.addHealthCheck('api', () => { apiCalls++; return true }, { dependsOn: ['db'] })
+  await app.ready()
+  const clock = fakeClock(t)
+  t.equal((await app.inject('/health/api')).json().checks.api.status, 'skipped')
+  dbOk = true
+  await clock.tickAsync(1001)
+  t.equal((await app.inject('/health/api')).json().checks.api.status, 'pass', 'not held as skipped by the cache')
+  t.equal(apiCalls, 1)
+})
+
+t.test('a background dependant waiting on its dependency when the app closes does not run', async t => {
+  const app = Fastify()
+  await app.register(healthPlugin)
+  let apiCalls = 0
+  app.addReadyCheck('db', async () => await new Promise<boolean>(() => {}))
+  app.addReadyCheck('api', () => { apiCalls++; return true }, { interval: 1000, dependsOn: ['db'] })
+  await app.ready()
+  await app.close()
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(apiCalls, 0, 'the cancelled dependency\'s result arrives after closing began: no run')
+})

@@ -147,3 +147,11 @@ t.test('with no checks the answer is a bare pass', async t => {
   const res = await app.inject(ask('/health'))
   t.same(res.json(), { status: 'pass', checks: {} })
 })
+
+t.test('without details a degraded answer says degraded', async t => {
+  const { app } = await buildApp(t, { exposeDetails: false })
+  app.addHealthCheck('shaky', () => ({ status: 'warn', output: 'slow' }))
+  const res = await app.inject(ask('/health'))
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { status: 'warn', output: 'degraded' })
+})

@@ -47,7 +47,7 @@ export class Registry implements RunObserver {
   readonly #byName = new Map<string, CheckState[]>()
   readonly #admitted = new Set<CheckState>()
   readonly #changeListeners: ChangeListener[] = []
-  #observationListeners: ObservationListener[] | null = null
+  readonly #observationListeners: ObservationListener[] = []
   #resolved = false
   #scheduling = false
   #closing = false
@@ -72,7 +72,7 @@ export class Registry implements RunObserver {
   }
 
   onObservation (listener: ObservationListener): void {
-    (this.#observationListeners ??= []).push(listener)
+    this.#observationListeners.push(listener)
   }
 
   /**
@@ -124,9 +124,8 @@ export class Registry implements RunObserver {
     if (state.interval === null) {
       if (state.inFlight !== undefined) return state.inFlight
       if (state.cachedUntil !== 0 && performance.now() < state.cachedUntil) return undefined
-      const run = runCheck(state, this, false)
-      if (run !== undefined) state.inFlight = run
-      return run
+      // A synchronous run has settled (and cleared inFlight) by the time this assigns undefined.
+      return (state.inFlight = runCheck(state, this, false))
     }
     if (state.entry !== undefined || state.skipped !== undefined) return undefined
     // Never a made-up status: before its first result, a background check is waited for.
@@ -134,9 +133,7 @@ export class Registry implements RunObserver {
     if (state.entry !== undefined || state.skipped !== undefined) return undefined
     if (state.running === undefined) {
       // Closing: no background run starts any more, so this evaluation runs the check itself.
-      const run = runCheck(state, this, false)
-      if (run !== undefined) state.inFlight = run
-      return run
+      return (state.inFlight = runCheck(state, this, false))
     }
     return this.pending.waitOn(state.running)
   }
@@ -190,7 +187,6 @@ export class Registry implements RunObserver {
 
   /** Starts the background checks: each runs now, then every `interval` ms. Called when the app is ready. */
   startScheduling (): void {
-    if (this.#scheduling || this.#closing) return
     this.#scheduling = true
     for (const state of this.#states) if (state.interval !== null) this.#tick(state)
   }
@@ -222,7 +218,7 @@ export class Registry implements RunObserver {
   /** Records one observation of a check and reports the change of its effective status, if any. */
   #observe (state: CheckState, observation: CheckResult): void {
     const previous = state.record(observation)
-    if (this.#observationListeners !== null) this.#notifyObservation(state, observation)
+    this.#notifyObservation(state, observation)
     if (previous === undefined) return
     const entry = state.entry as CheckResult
     const event: StatusChangeEvent = {
@@ -240,7 +236,6 @@ export class Registry implements RunObserver {
   }
 
   #notifyObservation (state: CheckState, entry: CheckResult): void {
-    if (this.#observationListeners === null) return
     for (const listener of this.#observationListeners) listener(state, entry)
   }
 
