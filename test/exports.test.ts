@@ -4,6 +4,8 @@ import { promisify } from 'node:util'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { childEnv } from './helpers/process'
+import * as errors from '../lib/errors'
+import healthPlugin from '../lib/index'
 
 // Proves the published shape at run time: the tarball `npm pack` makes, unpacked as a dependency of a consumer and
 // loaded once by CommonJS and once by ESM. The declarations are checked by `attw --pack` in `npm run lint`, and against
@@ -105,3 +107,10 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
     t.equal(esm.stdout.trim(), 'esm ok')
   })
 }
+
+t.test('every error constructor is on the plugin', async t => {
+  const plugin = healthPlugin as unknown as Record<string, unknown>
+  const names = Object.keys(errors).filter(name => name.startsWith('FST_HEALTH_'))
+  t.equal(names.length, 14, 'the codes the package throws')
+  for (const name of names) t.equal(plugin[name], (errors as Record<string, unknown>)[name], name)
+})
