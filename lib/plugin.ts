@@ -58,7 +58,8 @@ export async function registerHealth (app: FastifyInstance, options: Record<stri
   })
   const routeContext: RouteContext = { availability, opts, dashboards }
   // A name longer than Fastify's maxParamLength could never be asked for on its own route (Fastify answers 414).
-  const maxNameLength = opts.checkRoutes ? app.initialConfig.maxParamLength as number : Infinity
+  // Fastify 5 takes it from routerOptions, or (deprecated) from the top-level option, which initialConfig keeps.
+  const maxNameLength = opts.checkRoutes ? (app.initialConfig.routerOptions?.maxParamLength ?? app.initialConfig.maxParamLength) as number : Infinity
   let ready = false
 
   const adder = (kind: CheckKind | null, method: string) => function addCheck (this: FastifyInstance, name: string, check: HealthCheckFn, checkOptions?: CheckOptions) {

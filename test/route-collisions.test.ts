@@ -77,10 +77,18 @@ t.test('a name longer than Fastify\'s maxParamLength is refused at registration,
   t.equal((await app.inject(`/health/ready/${encodeURIComponent('é'.repeat(16))}`)).statusCode, 200)
 })
 
-t.test('a larger maxParamLength admits longer names', async t => {
-  const app = Fastify({ maxParamLength: 300 })
+t.test('a larger maxParamLength in routerOptions admits longer names', async t => {
+  const app = Fastify({ routerOptions: { maxParamLength: 300 } })
   t.teardown(() => app.close())
   await app.register(healthPlugin)
   app.addHealthCheck('n'.repeat(300), () => true)
+  t.throws(() => app.addHealthCheck('n'.repeat(301), () => true), { message: /maxParamLength \(300 characters in a URL\)/ })
   t.equal((await app.inject(`/health/${'n'.repeat(300)}`)).statusCode, 200)
+})
+
+t.test('routerOptions without maxParamLength keep Fastify\'s default', async t => {
+  const app = Fastify({ routerOptions: { ignoreTrailingSlash: false } })
+  t.teardown(() => app.close())
+  await app.register(healthPlugin)
+  t.throws(() => app.addHealthCheck('n'.repeat(101), () => true), { message: /maxParamLength \(100 characters in a URL\)/ })
 })
