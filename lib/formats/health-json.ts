@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../groups/group'
+import { parseAccept, prefers } from './accept'
 import type { ServiceInfo } from '../types'
 import type { CheckResult } from './schema'
 
@@ -16,27 +17,11 @@ interface HealthJsonCheck {
 /** Whether an `Accept` header names the type at all; media types are case-insensitive. */
 export const mentionsHealthJson = (accept: string): boolean => /application\/health\+json/i.test(accept)
 
-const ACCEPT_Q = /^\s*q\s*=\s*([0-9.]+)\s*$/i
-
 /**
  * Whether an `Accept` header prefers `application/health+json`: it is listed with a quality at least as high as any
  * other type's (it was asked for by name, so it wins a tie). Called only when the header mentions it at all.
  */
-export function prefersHealthJson (accept: string): boolean {
-  let ours = -1
-  let best = 0
-  for (const range of accept.split(',')) {
-    const [type, ...params] = range.split(';')
-    let q = 1
-    for (const param of params) {
-      const match = ACCEPT_Q.exec(param)
-      if (match !== null) q = Number(match[1])
-    }
-    if (type.trim().toLowerCase() === HEALTH_JSON) ours = Math.max(ours, q)
-    else best = Math.max(best, q)
-  }
-  return ours > 0 && ours >= best
-}
+export const prefersHealthJson = (accept: string): boolean => prefers(parseAccept(accept), HEALTH_JSON)
 
 function check (entry: CheckResult): HealthJsonCheck {
   const result: HealthJsonCheck = {

@@ -1,4 +1,7 @@
+import { parseAccept, prefers, type Range } from './accept'
 import { ACTUATOR_V3 } from './actuator'
+
+export { parseAccept }
 
 /** The formats `?format=` names. */
 export const FORMATS = ['microprofile', 'actuator', 'healthchecks-ui'] as const
@@ -7,28 +10,6 @@ export type FormatName = typeof FORMATS[number] | 'html'
 
 /** What a request asks for: a format, the plugin's own answer (null), or an error to answer with 400. */
 export type Negotiated = FormatName | null | { readonly error: string }
-
-interface Range {
-  readonly type: string
-  readonly q: number
-}
-
-const Q = /^\s*q\s*=\s*([0-9.]+)\s*$/i
-
-/** The media ranges of an `Accept` header, lower-cased, each with its quality. */
-export function parseAccept (accept: string): Range[] {
-  const ranges: Range[] = []
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.split(';')
-    let q = 1
-    for (const param of params) {
-      const match = Q.exec(param)
-      if (match !== null) q = Number(match[1])
-    }
-    ranges.push({ type: type.trim().toLowerCase(), q: Number.isFinite(q) ? q : 0 })
-  }
-  return ranges
-}
 
 // The JSON types a client may ask for instead of HTML; the status page must beat every one of them.
 const JSONISH = new Set(['application/json', 'application/*', 'application/health+json', ACTUATOR_V3])
@@ -49,15 +30,7 @@ export function prefersHtml (ranges: readonly Range[]): boolean {
 }
 
 /** Whether `Accept` names the Actuator v3 type with a quality at least as high as any other type's. */
-export function prefersActuator (ranges: readonly Range[]): boolean {
-  let ours = 0
-  let best = 0
-  for (const { type, q } of ranges) {
-    if (type === ACTUATOR_V3) ours = Math.max(ours, q)
-    else best = Math.max(best, q)
-  }
-  return ours > 0 && ours >= best
-}
+export const prefersActuator = (ranges: readonly Range[]): boolean => prefers(ranges, ACTUATOR_V3)
 
 /** A test, built once, of whether an Accept header may ask for a format: the probe routes' fast path skips the rest. */
 export function acceptPattern (statusPage: boolean): RegExp {
