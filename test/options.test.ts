@@ -1,18 +1,8 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import Fastify from 'fastify'
 import healthPlugin from '../lib/index'
+import { registerWith } from './helpers/register'
 import type { HealthPluginOptions } from '../lib/types'
-
-async function registerWith (t: Test, options: unknown): Promise<unknown> {
-  const app = Fastify()
-  t.after(() => app.close())
-  try {
-    await app.register(healthPlugin, options as HealthPluginOptions)
-    return undefined
-  } catch (err) {
-    return err
-  }
-}
 
 t.test('path and readyPath must be static paths starting with "/"', async t => {
   const cases: Array<[HealthPluginOptions | Record<string, unknown>, RegExp]> = [

@@ -1,28 +1,13 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import t, { type Test } from 'tap'
 import { FST_HEALTH_DEPENDENCY_UNAVAILABLE, FST_HEALTH_INVALID_OPTION, FST_HEALTH_UNKNOWN_CHECK } from '../lib/errors'
-import type { CheckOutcome, HealthPluginOptions } from '../lib/types'
+import type { HealthPluginOptions } from '../lib/types'
 import { buildApp } from './helpers/app'
 import { fakeClock } from './helpers/clock'
+import { scripted } from './helpers/scripted'
 
 // Routes with config.health.requires answer 503 with Retry-After before their handler while a required check's
 // effective status is neither pass nor warn; they read the checks' state and never run them.
-
-type Outcome = boolean | CheckOutcome | 'throw'
-
-function scripted (first: Outcome = true): { fn: () => boolean | CheckOutcome, set: (next: Outcome) => void, calls: () => number } {
-  let next = first
-  let calls = 0
-  return {
-    fn: () => {
-      calls++
-      if (next === 'throw') throw new Error('connection refused')
-      return next
-    },
-    set: value => { next = value },
-    calls: () => calls
-  }
-}
 
 /** An app with a background readiness check `db` and a route `/cart` that requires it. */
 async function gated (t: Test, options: HealthPluginOptions = {}, checkOptions: Record<string, unknown> = { interval: 1000 }, routeConfig: Record<string, unknown> = {}) {

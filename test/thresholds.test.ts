@@ -1,29 +1,13 @@
 import t from 'tap'
-import type { CheckOutcome, StatusChangeEvent } from '../lib/types'
+import type { StatusChangeEvent } from '../lib/types'
 import { buildApp } from './helpers/app'
 import { deferred, type Deferred } from './helpers/async'
 import { fakeClock } from './helpers/clock'
+import { scripted, type Outcome } from './helpers/scripted'
 import { statusLines } from './helpers/logs'
 
 // The effective status (the one reports, logs and events show) leaves pass only after failureThreshold non-passing
 // observations in a row and comes back after successThreshold passes; the first observation sets it directly.
-
-type Outcome = boolean | CheckOutcome | 'throw'
-
-/** A check whose next outcome the test sets, and a count of its runs. */
-function scripted (first: Outcome = true): { fn: () => boolean | CheckOutcome, set: (next: Outcome) => void, calls: () => number } {
-  let next = first
-  let calls = 0
-  return {
-    fn: () => {
-      calls++
-      if (next === 'throw') throw new Error('connection refused')
-      return next
-    },
-    set: value => { next = value },
-    calls: () => calls
-  }
-}
 
 const transitions = (events: StatusChangeEvent[]): string[] => events.map(e => `${e.previous ?? 'none'}>${e.status}`)
 

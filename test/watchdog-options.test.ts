@@ -2,21 +2,10 @@
 // stuckAfter, and unknown keys rejected with a suggestion. Without it, no worker thread is started.
 import type { Worker } from 'node:worker_threads'
 import Fastify from 'fastify'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import healthPlugin from '../lib/index'
+import { registerWith } from './helpers/register'
 import { normaliseOptions } from '../lib/options'
-import type { HealthPluginOptions } from '../lib/types'
-
-async function registerWith (t: Test, options: unknown): Promise<unknown> {
-  const app = Fastify()
-  t.after(() => app.close())
-  try {
-    await app.register(healthPlugin, options as HealthPluginOptions)
-    return undefined
-  } catch (err) {
-    return err
-  }
-}
 
 t.test('bad watchdog options reject register() naming the option and what was expected', async t => {
   const cases: Array<[unknown, RegExp]> = [

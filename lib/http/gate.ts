@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
-import { contain, logThrown, type Settlement } from '../callbacks'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
+import { contain } from '../callbacks'
+import { detailsFrom } from './details'
 import { FST_HEALTH_DEPENDENCY_UNAVAILABLE, FST_HEALTH_UNKNOWN_CHECK } from '../errors'
 import type { CheckStatus } from '../formats/schema'
 import { closest, invalid, rejectUnknownKeys } from '../options'
@@ -83,13 +84,6 @@ function unavailable (failing: readonly GateTarget[], details: boolean): Error {
   return new FST_HEALTH_DEPENDENCY_UNAVAILABLE(`required ${failing.length === 1 ? 'check' : 'checks'} failing: ${list}`)
 }
 
-function settledDetails (settled: Settlement, log: FastifyBaseLogger, timeout: number): boolean {
-  if (settled.outcome === 'value') return settled.value === true
-  if (settled.outcome === 'threw') logThrown(log, 'warn', settled.error, 'fastify-health: exposeDetails failed; answering without details')
-  else log.warn(`fastify-health: exposeDetails did not settle within ${timeout} ms; answering without details`)
-  return false
-}
-
 /** The onRequest hook of one gated route, built once. While every target passes it costs a loop of reads. */
 function gateHook (gate: RouteGate, options: GateOptions): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
   const { exposeDetails: policy, timeout } = options
@@ -111,10 +105,10 @@ function gateHook (gate: RouteGate, options: GateOptions): (request: FastifyRequ
     const settled = contain(policy, request, timeout)
     const list = failing
     if (!(settled instanceof Promise)) {
-      done(unavailable(list, settledDetails(settled, request.log, timeout)))
+      done(unavailable(list, detailsFrom(settled, request.log, timeout)))
       return
     }
-    settled.then(result => { done(unavailable(list, settledDetails(result, request.log, timeout))) }, /* c8 ignore next */ done)
+    settled.then(result => { done(unavailable(list, detailsFrom(result, request.log, timeout))) }, /* c8 ignore next */ done)
   }
 }
 

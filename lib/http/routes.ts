@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import type { Availability } from '../groups/availability'
 import type { Dashboards } from '../dashboards'
-import { contain, logThrown } from '../callbacks'
+import { decide } from './details'
 import type { Group, RunOutcome, Selection } from '../groups/group'
 import { FST_HEALTH_INVALID_OPTION } from '../errors'
 import { HEALTH_JSON, healthJson, mentionsHealthJson, prefersHealthJson } from '../formats/health-json'
@@ -23,16 +23,6 @@ function body (outcome: RunOutcome, details: boolean): unknown {
   if (details) return outcome.report
   outcome.summary ??= { status: outcome.report.status, timestamp: outcome.report.timestamp }
   return outcome.summary
-}
-
-/** Runs the user's details policy, contained: a policy that throws or takes longer than `timeout` hides the details. */
-async function decide (policy: Policy, request: FastifyRequest, timeout: number): Promise<boolean> {
-  if (typeof policy === 'boolean') return policy
-  const settled = await contain(policy, request, timeout)
-  if (settled.outcome === 'value') return settled.value === true
-  if (settled.outcome === 'threw') logThrown(request.log, 'warn', settled.error, 'fastify-health: exposeDetails failed; answering without details')
-  else request.log.warn(`fastify-health: exposeDetails did not settle within ${timeout} ms; answering without details`)
-  return false
 }
 
 export interface RouteContext {

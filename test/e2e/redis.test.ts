@@ -1,12 +1,10 @@
 // examples/redis.ts against a real redis-server started by the test: 200 while Redis is up; 503 with cache_redis in
 // error, answered within the check timeout, when Redis is stopped or stuck; 200 again once it is back on the same port.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { get } from '../helpers/net'
-import { distBuilt, freePort, pollUntil, startExample, startProcess, stop, type Proc } from '../helpers/process'
+import { distBuilt, pollUntil, startExample, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
+import { redisServer } from './helpers/redis'
 
 const CHECK_TIMEOUT = 800 // the plugin's default, which the example keeps
 
@@ -14,16 +12,7 @@ const bins = requirePrograms(t, ['redis-server'])
 if (bins !== undefined) {
   t.test('cache_redis follows a real Redis going away and coming back', async t => {
     t.ok(distBuilt(), 'dist/ is built (npm run build) so that the example can import fastify-health')
-    const dir = await mkdtemp(join(tmpdir(), 'fastify-health-redis-'))
-    t.teardown(() => rm(dir, { recursive: true, force: true }))
-    const port = await freePort()
-    const startRedis = async (): Promise<Proc> => {
-      const redis = startProcess(t, 'redis-server', bins['redis-server'], [
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir
-      ])
-      await redis.waitFor(/Ready to accept connections/)
-      return redis
-    }
+    const { port, start: startRedis } = await redisServer(t, bins['redis-server'])
     let redis = await startRedis()
     const app = await startExample(t, 'examples/redis.ts', { REDIS_URL: `redis://127.0.0.1:${port}` })
     const health = `${app.baseUrl}/health`

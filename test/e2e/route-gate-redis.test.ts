@@ -3,9 +3,6 @@
 // Retry-After within a second, at once (it reads the check's state, it does not wait for Redis), while /catalog keeps
 // serving; readiness stays 200 when the check has impact 'fleet' and answers 503 without it. Redis back: /cart 200
 // again within a second.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createClient } from 'redis'
 import t, { type Test } from 'tap'
@@ -14,6 +11,7 @@ import type { CheckImpact } from '../../lib/types'
 import { get, type HttpAnswer } from '../helpers/net'
 import { freePort, pollUntil, startProcess, stop, type Proc } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
+import { redisServer } from './helpers/redis'
 
 const INTERVAL = 200
 // Margins: "within a second" is the claim; a gated answer that reads state takes a few ms on loopback, far below
@@ -49,16 +47,7 @@ const until = async (what: string, url: string, status: number): Promise<HttpAns
 const bins = requirePrograms(t, ['redis-server'])
 if (bins !== undefined) {
   t.test('a route that requires Redis answers 503 while it is down, the rest of the app and the fleet stay up', async t => {
-    const dir = await mkdtemp(join(tmpdir(), 'fastify-health-gate-'))
-    t.teardown(() => rm(dir, { recursive: true, force: true }))
-    const port = await freePort()
-    const startRedis = async (): Promise<Proc> => {
-      const redis = startProcess(t, 'redis-server', bins['redis-server'], [
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir
-      ])
-      await redis.waitFor(/Ready to accept connections/)
-      return redis
-    }
+    const { port, start: startRedis } = await redisServer(t, bins['redis-server'])
     let redis = await startRedis()
     const fleet = await gatedApp(t, `redis://127.0.0.1:${port}`, 'fleet')
     const instance = await gatedApp(t, `redis://127.0.0.1:${port}`, 'instance')
