@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import healthPlugin from '../../lib/index'
 import type { CheckImpact } from '../../lib/types'
 import { get, type HttpAnswer } from '../helpers/net'
-import { freePort, pollUntil, startProcess, stop, type Proc } from '../helpers/process'
+import { pollUntil, stop } from '../helpers/process'
 import { requirePrograms } from './helpers/programs'
 import { redisServer } from './helpers/redis'
 
